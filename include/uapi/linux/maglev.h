@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * maglev: a Maglev load-balancer forwarder for Linux.
+ *
+ * Generic netlink family "maglev" (MAGLEV_GENL_NAME), version 1.
+ *
+ * Packets arriving at a virtual service (protocol, VIP, port) are hashed to a
+ * backend with Maglev consistent hashing and GRE-encapsulated to it; the
+ * backend answers the client directly. All state is per network namespace.
+ *
+ * Every command that changes state needs CAP_NET_ADMIN in the namespace's
+ * user namespace (GENL_ADMIN_PERM). Every rejection carries an extended ack
+ * message naming the attribute at fault.
+ *
+ * Objects and their attributes
+ * ----------------------------
+ *
+ * A service is identified by its key: MAGLEV_SVC_A_PROTO, exactly one of
+ * MAGLEV_SVC_A_ADDR4 / MAGLEV_SVC_A_ADDR6 and MAGLEV_SVC_A_PORT (0 means
+ * every port; a packet matches an exact-port service before a port-0 one).
+ * A backend is identified within its service by its address, exactly one of
+ * MAGLEV_BE_A_ADDR4 / MAGLEV_BE_A_ADDR6; its family is independent of the
+ * service's (4-in-6 and 6-in-4 both work).
+ *
+ * Commands (request attributes -> reply)
+ * --------------------------------------
+ *
+ * MAGLEV_CMD_SERVICE_NEW: MAGLEV_A_SERVICE { key, [TABLE_SIZE], [HASH],
+ *	[FLAGS], [GRE_KEY] }. Creates a service with no backends. -EEXIST if it
+ *	exists.
+ * MAGLEV_CMD_SERVICE_SET: MAGLEV_A_SERVICE { key, [TABLE_SIZE], [HASH],
+ *	[FLAGS], [GRE_KEY] }. Changes the given settings; absent ones are kept.
+ *	MAGLEV_SVC_F_GRE_KEY in FLAGS enables the GRE key (with GRE_KEY).
+ * MAGLEV_CMD_SERVICE_DEL: MAGLEV_A_SERVICE { key }.
+ * MAGLEV_CMD_SERVICE_GET: doit with MAGLEV_A_SERVICE { key }, or a dump of
+ *	every service. Reply: MAGLEV_A_SERVICE { key, TABLE_SIZE, HASH, FLAGS,
+ *	[GRE_KEY], STATS { ... }, BACKENDS { BACKEND { ADDR, WEIGHT, STATE,
+ *	SLOTS, INDEX, STATS { ... } } ... } }, one message per service.
+ * MAGLEV_CMD_SERVICE_REPLACE: MAGLEV_A_SERVICE { key, settings,
+ *	BACKENDS { BACKEND { ADDR, [WEIGHT], [STATE] } ... } }. Creates the
+ *	service or replaces its settings and its whole backend list in one
+ *	step: readers see either the old service or the new one, and the
+ *	lookup table is rebuilt once. Backends present before and after keep
+ *	their statistics. This is what `maglevctl restore` uses.
+ * MAGLEV_CMD_BACKEND_NEW: MAGLEV_A_SERVICE { key }, MAGLEV_A_BACKEND { ADDR,
+ *	[WEIGHT], [STATE] }. -EEXIST if the backend exists.
+ * MAGLEV_CMD_BACKEND_SET: MAGLEV_A_SERVICE { key }, MAGLEV_A_BACKEND { ADDR,
+ *	[WEIGHT], [STATE] }.
+ * MAGLEV_CMD_BACKEND_DEL: MAGLEV_A_SERVICE { key }, MAGLEV_A_BACKEND { ADDR }.
+ * MAGLEV_CMD_TABLE_GET: dump; MAGLEV_A_SERVICE { key }. Each reply message
+ *	has MAGLEV_A_SERVICE { key, TABLE_SIZE }, MAGLEV_A_TABLE_START (u32,
+ *	first slot in this message) and MAGLEV_A_TABLE_SLOTS (an array of u16 in
+ *	host order: the INDEX of the backend owning each slot, or
+ *	MAGLEV_SLOT_EMPTY). The first message also carries MAGLEV_A_BACKENDS
+ *	mapping INDEX to address. Slots are sent in order.
+ * MAGLEV_CMD_LOOKUP: MAGLEV_A_FLOW { PROTO, SADDR, DADDR, SPORT, DPORT }.
+ *	Reply: MAGLEV_A_LOOKUP { REASON, [HASH], [SLOT] }, and when a service
+ *	matched MAGLEV_A_SERVICE { key } and, when a backend was chosen,
+ *	MAGLEV_A_BACKEND { ADDR, WEIGHT, STATE }. Answers what the packet path
+ *	would do for that flow's next packet, without changing anything.
+ * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
+ *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
+ *	MAX_BACKENDS, MAX_TABLE_SIZE }.
+ * MAGLEV_CMD_CONFIG_SET: MAGLEV_A_CONFIG { [SEED], [SOURCE4], [SOURCE6],
+ *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH] }. A SOURCE of all zeroes
+ *	clears it (routing chooses the outer source). A new SEED rebuilds every
+ *	service's table.
+ * MAGLEV_CMD_STATS_GET: reply MAGLEV_A_STATS { ... } (namespace totals and
+ *	drop reasons). Per-service and per-backend statistics come with
+ *	MAGLEV_CMD_SERVICE_GET.
+ * MAGLEV_CMD_STATS_ZERO: zeroes namespace, service and backend statistics.
+ * MAGLEV_CMD_FLUSH: deletes every service.
+ *
+ * Notifications: every successful change is multicast to the group
+ * MAGLEV_MCGRP_CONFIG with the command that made it and the attributes of
+ * the object as a GET would report them (for deletions, the key only;
+ * MAGLEV_CMD_FLUSH and MAGLEV_CMD_STATS_ZERO carry no attributes).
+ *
+ * Bounds (MAGLEV_CFG_A_MAX_*): at most 1024 services per namespace, 4096
+ * backends per service, table sizes are primes between MAGLEV_TABLE_SIZE_MIN
+ * and MAGLEV_TABLE_SIZE_MAX (a table holds 2 bytes per slot).
+ *
+ * Flow hash: MAGLEV_HASH_* chooses which fields of the packet pick the slot:
+ * slot = (hash * M) >> 32 with hash = siphash(fields, seed) (see lookup's
+ * MAGLEV_LOOKUP_A_HASH). Forwarders with the same seed, services and
+ * backends build byte-identical tables and choose the same backend for a
+ * flow. The seed is random until set.
+ *
+ * Outer header: IPv4 or IPv6 by the backend's family; the GRE protocol type
+ * is the inner packet's family; TTL/hop limit is MAGLEV_CFG_A_TTL, or the
+ * route's default when 0; the DSCP is copied from the inner packet and ECN is
+ * encapsulated as RFC 6040 says. IPv4 outer packets carry DF when the inner
+ * packet is IPv6 or has DF set; packets that do not fit get an ICMP "too big"
+ * back to the client and are dropped (MAGLEV_STATS_A_DROP_TOO_BIG).
+ */
+#ifndef _UAPI_LINUX_MAGLEV_H
+#define _UAPI_LINUX_MAGLEV_H
+
+#include <linux/types.h>
+
+#define MAGLEV_GENL_NAME	"maglev"
+#define MAGLEV_GENL_VERSION	1
+#define MAGLEV_MCGRP_CONFIG	"config"
+
+#define MAGLEV_TABLE_SIZE_MIN		7
+#define MAGLEV_TABLE_SIZE_MAX		1048573
+#define MAGLEV_TABLE_SIZE_DEFAULT	65537
+#define MAGLEV_WEIGHT_MAX		65535
+#define MAGLEV_WEIGHT_DEFAULT		1
+#define MAGLEV_SLOT_EMPTY		0xffff
+
+enum maglev_cmd {
+	MAGLEV_CMD_UNSPEC,
+	MAGLEV_CMD_SERVICE_NEW,
+	MAGLEV_CMD_SERVICE_SET,
+	MAGLEV_CMD_SERVICE_DEL,
+	MAGLEV_CMD_SERVICE_GET,
+	MAGLEV_CMD_SERVICE_REPLACE,
+	MAGLEV_CMD_BACKEND_NEW,
+	MAGLEV_CMD_BACKEND_SET,
+	MAGLEV_CMD_BACKEND_DEL,
+	MAGLEV_CMD_TABLE_GET,
+	MAGLEV_CMD_LOOKUP,
+	MAGLEV_CMD_CONFIG_GET,
+	MAGLEV_CMD_CONFIG_SET,
+	MAGLEV_CMD_STATS_GET,
+	MAGLEV_CMD_STATS_ZERO,
+	MAGLEV_CMD_FLUSH,
+
+	__MAGLEV_CMD_MAX
+};
+
+#define MAGLEV_CMD_MAX (__MAGLEV_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum maglev_attr {
+	MAGLEV_A_UNSPEC,
+	MAGLEV_A_PAD,
+	MAGLEV_A_SERVICE,	/* nest: MAGLEV_SVC_A_* */
+	MAGLEV_A_BACKEND,	/* nest: MAGLEV_BE_A_* */
+	MAGLEV_A_BACKENDS,	/* nest of MAGLEV_A_BACKEND (TABLE_GET) */
+	MAGLEV_A_CONFIG,	/* nest: MAGLEV_CFG_A_* */
+	MAGLEV_A_STATS,		/* nest: MAGLEV_STATS_A_* */
+	MAGLEV_A_FLOW,		/* nest: MAGLEV_FLOW_A_* */
+	MAGLEV_A_LOOKUP,	/* nest: MAGLEV_LOOKUP_A_* */
+	MAGLEV_A_TABLE_START,	/* u32 */
+	MAGLEV_A_TABLE_SLOTS,	/* binary: u16[] */
+
+	__MAGLEV_A_MAX
+};
+
+#define MAGLEV_A_MAX (__MAGLEV_A_MAX - 1)
+
+/* Flow hash fields (MAGLEV_SVC_A_HASH, MAGLEV_CFG_A_DEFAULT_HASH). */
+enum maglev_hash {
+	MAGLEV_HASH_5TUPLE,	/* protocol, addresses, ports */
+	MAGLEV_HASH_SRC,	/* source address */
+	MAGLEV_HASH_SRC_DST,	/* source and destination addresses */
+	MAGLEV_HASH_NO_SPORT,	/* 5-tuple without the source port */
+
+	__MAGLEV_HASH_MAX
+};
+
+#define MAGLEV_HASH_MAX (__MAGLEV_HASH_MAX - 1)
+
+/* MAGLEV_SVC_A_FLAGS */
+enum maglev_svc_flags {
+	MAGLEV_SVC_F_GRE_KEY = 1U << 0,		/* send MAGLEV_SVC_A_GRE_KEY */
+	MAGLEV_SVC_F_GRE_CSUM = 1U << 1,	/* GRE checksum */
+
+	__MAGLEV_SVC_F_ALL = MAGLEV_SVC_F_GRE_KEY | MAGLEV_SVC_F_GRE_CSUM
+};
+
+enum maglev_svc_attr {
+	MAGLEV_SVC_A_UNSPEC,
+	MAGLEV_SVC_A_PAD,
+	MAGLEV_SVC_A_PROTO,		/* u8: IPPROTO_TCP, _UDP or _SCTP */
+	MAGLEV_SVC_A_ADDR4,		/* be32 */
+	MAGLEV_SVC_A_ADDR6,		/* struct in6_addr */
+	MAGLEV_SVC_A_PORT,		/* u16, host order; 0 = every port */
+	MAGLEV_SVC_A_TABLE_SIZE,	/* u32: a prime in [MIN, MAX] */
+	MAGLEV_SVC_A_HASH,		/* u8: enum maglev_hash */
+	MAGLEV_SVC_A_FLAGS,		/* u32: enum maglev_svc_flags */
+	MAGLEV_SVC_A_GRE_KEY,		/* u32, host order */
+	MAGLEV_SVC_A_BACKENDS,		/* nest of MAGLEV_A_BACKEND */
+	MAGLEV_SVC_A_STATS,		/* nest: MAGLEV_STATS_A_PACKETS, _BYTES */
+
+	__MAGLEV_SVC_A_MAX
+};
+
+#define MAGLEV_SVC_A_MAX (__MAGLEV_SVC_A_MAX - 1)
+
+enum maglev_be_state {
+	MAGLEV_BE_STATE_DOWN,
+	MAGLEV_BE_STATE_UP,
+
+	__MAGLEV_BE_STATE_MAX
+};
+
+#define MAGLEV_BE_STATE_MAX (__MAGLEV_BE_STATE_MAX - 1)
+
+enum maglev_be_attr {
+	MAGLEV_BE_A_UNSPEC,
+	MAGLEV_BE_A_PAD,
+	MAGLEV_BE_A_ADDR4,	/* be32 */
+	MAGLEV_BE_A_ADDR6,	/* struct in6_addr */
+	MAGLEV_BE_A_WEIGHT,	/* u32: 0..MAGLEV_WEIGHT_MAX; 0 = drain */
+	MAGLEV_BE_A_STATE,	/* u8: enum maglev_be_state */
+	MAGLEV_BE_A_SLOTS,	/* u32 (reply): table slots held */
+	MAGLEV_BE_A_INDEX,	/* u32 (reply): index used in TABLE_SLOTS */
+	MAGLEV_BE_A_STATS,	/* nest: MAGLEV_STATS_A_PACKETS, _BYTES */
+
+	__MAGLEV_BE_A_MAX
+};
+
+#define MAGLEV_BE_A_MAX (__MAGLEV_BE_A_MAX - 1)
+
+enum maglev_cfg_attr {
+	MAGLEV_CFG_A_UNSPEC,
+	MAGLEV_CFG_A_PAD,
+	MAGLEV_CFG_A_SEED,		/* binary, 16 bytes */
+	MAGLEV_CFG_A_SOURCE4,		/* be32: outer source for IPv4 */
+	MAGLEV_CFG_A_SOURCE6,		/* in6_addr: outer source for IPv6 */
+	MAGLEV_CFG_A_TTL,		/* u8: outer TTL; 0 = route default */
+	MAGLEV_CFG_A_DEFAULT_TABLE_SIZE, /* u32: for new services */
+	MAGLEV_CFG_A_DEFAULT_HASH,	/* u8: for new services */
+	MAGLEV_CFG_A_MAX_SERVICES,	/* u32 (reply) */
+	MAGLEV_CFG_A_MAX_BACKENDS,	/* u32 (reply): per service */
+	MAGLEV_CFG_A_MAX_TABLE_SIZE,	/* u32 (reply) */
+
+	__MAGLEV_CFG_A_MAX
+};
+
+#define MAGLEV_CFG_A_MAX (__MAGLEV_CFG_A_MAX - 1)
+
+/* All counters are u64. */
+enum maglev_stats_attr {
+	MAGLEV_STATS_A_UNSPEC,
+	MAGLEV_STATS_A_PAD,
+	MAGLEV_STATS_A_PACKETS,		/* forwarded */
+	MAGLEV_STATS_A_BYTES,		/* forwarded, inner length */
+	MAGLEV_STATS_A_FRAGMENTS,	/* fragments passed untouched */
+	MAGLEV_STATS_A_MALFORMED,	/* truncated L4 headers, passed untouched */
+	MAGLEV_STATS_A_DROP_NO_BACKEND,	/* service has no usable backend */
+	MAGLEV_STATS_A_DROP_NO_ROUTE,	/* no route to the backend */
+	MAGLEV_STATS_A_DROP_TOO_BIG,	/* did not fit the path MTU */
+	MAGLEV_STATS_A_DROP_ENCAP,	/* no memory for the outer headers */
+	MAGLEV_STATS_A_DROP_XMIT,	/* the output path refused it */
+
+	__MAGLEV_STATS_A_MAX
+};
+
+#define MAGLEV_STATS_A_MAX (__MAGLEV_STATS_A_MAX - 1)
+
+enum maglev_flow_attr {
+	MAGLEV_FLOW_A_UNSPEC,
+	MAGLEV_FLOW_A_PROTO,	/* u8 */
+	MAGLEV_FLOW_A_SADDR4,	/* be32 */
+	MAGLEV_FLOW_A_SADDR6,	/* struct in6_addr */
+	MAGLEV_FLOW_A_DADDR4,	/* be32 */
+	MAGLEV_FLOW_A_DADDR6,	/* struct in6_addr */
+	MAGLEV_FLOW_A_SPORT,	/* u16, host order */
+	MAGLEV_FLOW_A_DPORT,	/* u16, host order */
+
+	__MAGLEV_FLOW_A_MAX
+};
+
+#define MAGLEV_FLOW_A_MAX (__MAGLEV_FLOW_A_MAX - 1)
+
+/* Why the packet path would do what MAGLEV_CMD_LOOKUP reports. */
+enum maglev_lookup_reason {
+	MAGLEV_REASON_NO_SERVICE,	/* no service: passed untouched */
+	MAGLEV_REASON_TABLE,		/* backend chosen by the Maglev table */
+	MAGLEV_REASON_NO_BACKEND,	/* service has no usable backend: drop */
+
+	__MAGLEV_REASON_MAX
+};
+
+#define MAGLEV_REASON_MAX (__MAGLEV_REASON_MAX - 1)
+
+enum maglev_lookup_attr {
+	MAGLEV_LOOKUP_A_UNSPEC,
+	MAGLEV_LOOKUP_A_REASON,	/* u8: enum maglev_lookup_reason */
+	MAGLEV_LOOKUP_A_HASH,	/* u32: the flow hash */
+	MAGLEV_LOOKUP_A_SLOT,	/* u32: the table slot */
+
+	__MAGLEV_LOOKUP_A_MAX
+};
+
+#define MAGLEV_LOOKUP_A_MAX (__MAGLEV_LOOKUP_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_MAGLEV_H */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GRE encapsulation and transmission to a backend.
+ *
+ * The packet arrives from a PREROUTING hook as received (network header at
+ * skb->data, no dst), gets a GRE header and an outer IPv4 or IPv6 header
+ * built by hand (the way IPVS's ip_vs_tunnel_xmit() does) and leaves as a
+ * locally generated packet through ip_local_out()/ip6_local_out(). The
+ * ip_tunnel transmit helpers are not used: they account to skb->dev's
+ * tstats, and skb->dev here is the ingress device, not a tunnel.
+ *
+ * Outer header rules:
+ * - TTL / hop limit: the backend's configured TTL, else the route's default
+ *   (ip4_dst_hoplimit()/ip6_dst_hoplimit()).
+ * - TOS / traffic class: the inner DSCP is copied; ECN per RFC 6040 through
+ *   INET_ECN_encapsulate() (CE becomes ECT(0), ECT is copied).
+ * - DF: set when the inner packet is IPv6 or IPv4 with DF, and then a packet
+ *   too big for the path gets an ICMP "fragmentation needed" / "packet too
+ *   big" back to the client with the MTU left inside the tunnel. An IPv4
+ *   inner packet without DF leaves with DF clear: the outer packet is
+ *   fragmented if needed. When the tunnel MTU is below the IPv6 minimum
+ *   (1280), IPv6 inner packets up to 1280 bytes are sent with the outer
+ *   header fragmentable too (RFC 8200, section 5), like ip6_tunnel does.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/dsfield.h>
+#include <net/dst.h>
+#include <net/dst_cache.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ip_tunnels.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+
+#include "compat.h"
+#include "encap.h"
+
+/*
+ * Outer IPv4 route to the backend, from the cache or looked up (and then
+ * cached). Only unicast routes leaving the host are accepted: a local or
+ * broadcast route would loop the packet back. Returns a referenced rtable
+ * and the source address, or an ERR_PTR.
+ */
+static struct rtable *maglev_route4(struct net *net,
+				    const struct maglev_encap *e,
+				    __be32 *saddr)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	rt = dst_cache_get_ip4(e->dst_cache, saddr);
+	if (rt)
+		return rt;
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = e->daddr.v4;
+	fl4.saddr = e->saddr.v4;
+	fl4.flowi4_proto = IPPROTO_GRE;
+	if (e->use_key)
+		fl4.fl4_gre_key = e->key;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return rt;
+	if (rt->rt_type != RTN_UNICAST) {
+		ip_rt_put(rt);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip4(e->dst_cache, &rt->dst, fl4.saddr);
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+/* Outer IPv6 route to the backend: as maglev_route4(). */
+static struct dst_entry *maglev_route6(struct net *net,
+				       const struct maglev_encap *e,
+				       struct in6_addr *saddr)
+{
+	struct dst_entry *dst;
+	struct rt6_info *rt;
+	struct flowi6 fl6;
+
+	dst = dst_cache_get_ip6(e->dst_cache, saddr);
+	if (dst)
+		return dst;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.daddr = e->daddr.v6;
+	fl6.saddr = e->saddr.v6;
+	fl6.flowi6_proto = IPPROTO_GRE;
+	if (e->use_key)
+		fl6.fl6_gre_key = e->key;
+	/* Picks the source address when fl6.saddr is unspecified. */
+	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
+	if (IS_ERR(dst))
+		return dst;
+	rt = container_of(dst, struct rt6_info, dst);
+	if ((rt->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST)) ||
+	    (dst->dev->flags & IFF_LOOPBACK) ||
+	    ipv6_addr_is_multicast(&fl6.daddr)) {
+		dst_release(dst);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip6(e->dst_cache, dst, &fl6.saddr);
+	*saddr = fl6.saddr;
+	return dst;
+}
+
+/*
+ * Tell the client its packet does not fit. icmp_ndo_send() needs an IPv4
+ * route on the packet (it takes the namespace and the reply's source rules
+ * from it) and in PREROUTING there is none yet: attach the route back to
+ * the client, which makes the reply come from the address routing picks.
+ */
+static void maglev_too_big(struct net *net, struct sk_buff *skb, bool inner6,
+			   unsigned int mtu)
+{
+	if (inner6) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
+				max_t(unsigned int, mtu, IPV6_MIN_MTU));
+		return;
+	}
+
+	if (!skb_dst(skb)) {
+		struct flowi4 fl4;
+		struct rtable *rt;
+
+		memset(&fl4, 0, sizeof(fl4));
+		fl4.daddr = ip_hdr(skb)->saddr;
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return;
+		skb_dst_set(skb, &rt->dst);
+	}
+	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+		      htonl(max_t(unsigned int, mtu, IPV4_MIN_MTU)));
+}
+
+/**
+ * maglev_encap_xmit() - GRE-encapsulate a packet and send it to a backend
+ * @net: the namespace the packet was received in (routes are looked up
+ *	in it and the packet is sent from it)
+ * @skb: the inner IPv4 or IPv6 packet as received in PREROUTING, network
+ *	header at skb->data; it may be cloned or GSO
+ * @e: the backend: outer family and addresses, GRE key and checksum
+ *	options, TTL, and its route cache
+ *
+ * Context: softirq (or BH disabled), under rcu_read_lock(). @e->dst_cache
+ * is used per CPU; it drops routes the kernel has made obsolete (route or
+ * PMTU changes) by itself, and the caller resets it when @e->saddr changes.
+ *
+ * The skb is always consumed: sent, or freed on error.
+ *
+ * Return: MAGLEV_XMIT_OK when handed to the output path; NO_ROUTE when
+ * there is no route to the backend or it leads back to this host;
+ * TOO_BIG when the packet does not fit the tunnel and may not be
+ * fragmented (the client was sent an ICMP error); NOMEM when headroom or
+ * an unshared header could not be allocated; ERR for a packet that cannot
+ * be encapsulated or an error from the output path.
+ */
+enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
+				   const struct maglev_encap *e)
+{
+	unsigned int gre_hlen, hlen, mtu;
+	enum maglev_xmit ret;
+	__be32 saddr4 = 0;
+	struct in6_addr saddr6;
+	struct dst_entry *dst;
+	bool inner6, df;
+	__be16 proto;
+	u8 dsfield;
+	int err;
+
+	proto = skb->protocol;
+	if (proto == htons(ETH_P_IP)) {
+		inner6 = false;
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+		dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	} else if (proto == htons(ETH_P_IPV6)) {
+		inner6 = true;
+		df = true;
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+	} else {
+		ret = MAGLEV_XMIT_ERR;
+		goto drop;
+	}
+
+	/*
+	 * A GSO packet that is already a tunnel packet (GRO of an
+	 * encapsulated flow) has only one set of inner headers: the stack
+	 * cannot segment it once inside a second tunnel.
+	 */
+	if (skb_is_gso(skb) && skb->encapsulation) {
+		ret = MAGLEV_XMIT_ERR;
+		goto drop;
+	}
+
+	gre_hlen = maglev_gre_hlen(e->csum, e->use_key);
+	if (e->family == AF_INET) {
+		struct rtable *rt = maglev_route4(net, e, &saddr4);
+
+		if (IS_ERR(rt)) {
+			ret = MAGLEV_XMIT_NO_ROUTE;
+			goto drop;
+		}
+		dst = &rt->dst;
+		hlen = sizeof(struct iphdr) + gre_hlen;
+	} else {
+		dst = maglev_route6(net, e, &saddr6);
+		if (IS_ERR(dst)) {
+			ret = MAGLEV_XMIT_NO_ROUTE;
+			goto drop;
+		}
+		hlen = sizeof(struct ipv6hdr) + gre_hlen;
+	}
+
+	/* The MTU left inside the tunnel, and whether the packet fits. */
+	mtu = dst_mtu(dst);
+	mtu = mtu > hlen ? mtu - hlen : 0;
+	if (inner6 && mtu < IPV6_MIN_MTU) {
+		mtu = IPV6_MIN_MTU;
+		df = false;
+	}
+	if ((df || inner6) &&
+	    (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, mtu)
+			     : skb->len > mtu)) {
+		maglev_too_big(net, skb, inner6, mtu);
+		dst_release(dst);
+		ret = MAGLEV_XMIT_TOO_BIG;
+		goto drop;
+	}
+
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + hlen)) {
+		dst_release(dst);
+		ret = MAGLEV_XMIT_NOMEM;
+		goto drop;
+	}
+
+	/* Hash the inner flow now: the outer IPv6 flow label comes from it. */
+	if (e->family == AF_INET6)
+		skb_get_hash(skb);
+
+	if (iptunnel_handle_offloads(skb, e->csum ? SKB_GSO_GRE_CSUM
+						  : SKB_GSO_GRE)) {
+		dst_release(dst);
+		ret = MAGLEV_XMIT_NOMEM;
+		goto drop;
+	}
+	/* No inner MAC header: GRE GSO segmentation finds GRE's length by it. */
+	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
+
+	/* A new packet of this host: no conntrack, mark, dst, socket. */
+	skb_scrub_packet(skb, true);
+	skb_orphan(skb);
+
+	maglev_gre_build_header(skb, gre_hlen, e->csum, e->use_key, proto,
+				e->key);
+
+	dsfield = INET_ECN_encapsulate(dsfield, dsfield);
+	skb_push(skb, hlen - gre_hlen);
+	skb_reset_network_header(skb);
+	skb_dst_set(skb, dst);
+
+	if (e->family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) >> 2;
+		iph->tos = dsfield;
+		iph->frag_off = df && !ip_mtu_locked(dst) ? htons(IP_DF) : 0;
+		iph->ttl = e->ttl ?: ip4_dst_hoplimit(dst);
+		iph->protocol = IPPROTO_GRE;
+		iph->saddr = saddr4;
+		iph->daddr = e->daddr.v4;
+		/* tot_len and the checksum are set by ip_local_out(). */
+		ip_select_ident_segs(net, skb, NULL,
+				     skb_shinfo(skb)->gso_segs ?: 1);
+		err = ip_local_out(net, NULL, skb);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.daddr = e->daddr.v6,
+			.saddr = saddr6,
+			.flowi6_proto = IPPROTO_GRE,
+		};
+
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		ip6_flow_hdr(ip6h, dsfield,
+			     ip6_make_flowlabel(net, skb, 0, true, &fl6));
+		ip6h->nexthdr = IPPROTO_GRE;
+		ip6h->hop_limit = e->ttl ?: ip6_dst_hoplimit(dst);
+		ip6h->saddr = saddr6;
+		ip6h->daddr = e->daddr.v6;
+		/* Let ip6_fragment() fragment what may be fragmented. */
+		skb->ignore_df = !df;
+		/* payload_len is set by ip6_local_out(). */
+		err = ip6_local_out(net, NULL, skb);
+	}
+
+	return net_xmit_eval(err) ? MAGLEV_XMIT_ERR : MAGLEV_XMIT_OK;
+
+drop:
+	kfree_skb(skb);
+	return ret;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: match a packet to a service, pick its backend from the
+ * Maglev table and hand it to the GRE encapsulation.
+ *
+ * The hooks run at PREROUTING before conntrack's defragmentation, so they
+ * see packets as they arrived, in softirq context under rcu_read_lock().
+ * They take no lock: everything they read is published with RCU (see DOC:
+ * Locking in service.c).
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/skbuff.h>
+
+#include "encap.h"
+#include "hook.h"
+#include "parse.h"
+#include "service.h"
+
+static const enum maglev_ctr maglev_xmit_ctr[] = {
+	[MAGLEV_XMIT_NO_ROUTE] = MAGLEV_CTR_NO_ROUTE,
+	[MAGLEV_XMIT_TOO_BIG] = MAGLEV_CTR_TOO_BIG,
+	[MAGLEV_XMIT_NOMEM] = MAGLEV_CTR_ENCAP,
+	[MAGLEV_XMIT_ERR] = MAGLEV_CTR_XMIT,
+};
+
+static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct maglev_net *mn = maglev_pernet(state->net);
+	const struct maglev_svc_set *set = rcu_dereference(mn->set);
+	const struct maglev_svc_conf *conf;
+	const struct maglev_be_conf *bc;
+	struct maglev_service *svc;
+	struct maglev_flow flow;
+	enum maglev_parse parsed;
+	enum maglev_xmit sent;
+	unsigned int len;
+	u32 hash, slot;
+
+	if (!set)
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV4)
+		parsed = maglev_parse_ipv4(skb, &flow);
+	else
+		parsed = maglev_parse_ipv6(skb, &flow);
+	switch (parsed) {
+	case MAGLEV_PARSE_OK:
+		break;
+	case MAGLEV_PARSE_FRAGMENT:
+		maglev_stats_add(&mn->stats, MAGLEV_CTR_FRAGMENTS, 1);
+		return NF_ACCEPT;
+	case MAGLEV_PARSE_MALFORMED:
+		maglev_stats_add(&mn->stats, MAGLEV_CTR_MALFORMED, 1);
+		return NF_ACCEPT;
+	default:
+		return NF_ACCEPT;
+	}
+
+	svc = maglev_svc_match(set, &flow);
+	if (!svc)
+		return NF_ACCEPT;
+	conf = rcu_dereference(svc->conf);
+	bc = maglev_select(conf, &flow, &rcu_dereference(mn->conf)->seed,
+			   &hash, &slot);
+	if (!bc) {
+		maglev_stats_add(&mn->stats, MAGLEV_CTR_NO_BACKEND, 1);
+		return NF_DROP;
+	}
+
+	len = skb->len;
+	sent = maglev_encap_xmit(state->net, skb, &bc->encap);
+	if (sent == MAGLEV_XMIT_OK) {
+		maglev_stats_pkt(&mn->stats, len);
+		maglev_stats_pkt(&svc->stats, len);
+		maglev_stats_pkt(&bc->be->stats, len);
+	} else {
+		maglev_stats_add(&mn->stats, maglev_xmit_ctr[sent], 1);
+	}
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops maglev_nf_ops[] = {
+	{
+		.hook = maglev_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_RAW_BEFORE_DEFRAG,
+	},
+	{
+		.hook = maglev_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_RAW_BEFORE_DEFRAG,
+	},
+};
+
+/**
+ * maglev_hooks_register - attach the packet path to a namespace
+ * @net: the namespace
+ *
+ * Return: 0 or a negative errno.
+ */
+int maglev_hooks_register(struct net *net)
+{
+	return nf_register_net_hooks(net, maglev_nf_ops,
+				     ARRAY_SIZE(maglev_nf_ops));
+}
+
+/**
+ * maglev_hooks_unregister - detach the packet path; waits for packets in it
+ * @net: the namespace
+ */
+void maglev_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, maglev_nf_ops, ARRAY_SIZE(maglev_nf_ops));
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * maglev: a Maglev load-balancer forwarder (Eisenbud et al., NSDI 2016).
+ * Module init and exit, and per-namespace setup.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/maglev.h>
+
+#include "hook.h"
+#include "netlink.h"
+#include "service.h"
+
+unsigned int maglev_net_id __read_mostly;
+
+static int __net_init maglev_pernet_init(struct net *net)
+{
+	struct maglev_net *mn = maglev_pernet(net);
+	int err;
+
+	err = maglev_net_init(mn);
+	if (err)
+		return err;
+	err = maglev_hooks_register(net);
+	if (err)
+		maglev_net_exit(mn);
+	return err;
+}
+
+static void __net_exit maglev_pernet_exit(struct net *net)
+{
+	maglev_hooks_unregister(net);
+	maglev_net_exit(maglev_pernet(net));
+}
+
+static struct pernet_operations maglev_pernet_ops = {
+	.init = maglev_pernet_init,
+	.exit = maglev_pernet_exit,
+	.id = &maglev_net_id,
+	.size = sizeof(struct maglev_net),
+};
+
+static int __init maglev_init(void)
+{
+	int err;
+
+	if (maglev_max_backends >= MAGLEV_SLOT_EMPTY) {
+		pr_err("max_backends must be below %u\n", MAGLEV_SLOT_EMPTY);
+		return -EINVAL;
+	}
+	err = register_pernet_subsys(&maglev_pernet_ops);
+	if (err)
+		return err;
+	err = maglev_nl_init();
+	if (err)
+		goto unregister_pernet;
+	return 0;
+
+unregister_pernet:
+	unregister_pernet_subsys(&maglev_pernet_ops);
+	return err;
+}
+
+static void __exit maglev_exit(void)
+{
+	maglev_nl_exit();
+	unregister_pernet_subsys(&maglev_pernet_ops);
+	/* Configurations are freed by RCU callbacks in this module. */
+	rcu_barrier();
+}
+
+module_init(maglev_init);
+module_exit(maglev_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Maglev load-balancer forwarder");
+MODULE_AUTHOR("The maglev authors");
+MODULE_ALIAS_GENL_FAMILY(MAGLEV_GENL_NAME);

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Virtual services, their backends and the per-namespace configuration.
+ */
+#ifndef _MAGLEV_SERVICE_H
+#define _MAGLEV_SERVICE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/siphash.h>
+#include <net/netns/generic.h>
+#include <uapi/linux/maglev.h>
+
+#include "encap.h"
+#include "maglev.h"
+#include "stats.h"
+
+struct netlink_ext_ack;
+
+/**
+ * struct maglev_svc_key - what identifies a service
+ * @addr: the VIP; for IPv4 the bytes after @addr.v4 are zero
+ * @port: destination port, network order; 0 = every port
+ * @family: AF_INET or AF_INET6
+ * @proto: IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP
+ */
+struct maglev_svc_key {
+	union maglev_addr addr;
+	__be16 port;
+	u8 family;
+	u8 proto;
+};
+
+/**
+ * struct maglev_backend - a backend's long-lived state
+ * @addr: address; for IPv4 the bytes after @addr.v4 are zero
+ * @family: AF_INET or AF_INET6
+ * @ref: one per service configuration that lists the backend
+ * @dst_cache: routes to the backend
+ * @stats: packets and bytes sent to it
+ *
+ * Shared by successive configurations of one service so that statistics
+ * and cached routes survive a rebuild.
+ */
+struct maglev_backend {
+	union maglev_addr addr;
+	u8 family;
+	refcount_t ref;
+	struct dst_cache dst_cache;
+	struct maglev_stats stats;
+};
+
+/**
+ * struct maglev_be_conf - a backend as one service configuration has it
+ * @be: the backend
+ * @encap: how the packet path reaches it
+ * @weight: 0..MAGLEV_WEIGHT_MAX
+ * @slots: table slots it holds
+ * @state: enum maglev_be_state
+ */
+struct maglev_be_conf {
+	struct maglev_backend *be;
+	struct maglev_encap encap;
+	u32 weight;
+	u32 slots;
+	u8 state;
+};
+
+/**
+ * struct maglev_svc_params - a service's settings
+ * @table_size: M, a prime
+ * @flags: enum maglev_svc_flags
+ * @gre_key: GRE key, host order
+ * @hash: enum maglev_hash
+ */
+struct maglev_svc_params {
+	u32 table_size;
+	u32 flags;
+	u32 gre_key;
+	u8 hash;
+};
+
+/**
+ * struct maglev_be_params - a backend's settings
+ * @addr: address
+ * @family: AF_INET or AF_INET6
+ * @weight: weight
+ * @state: enum maglev_be_state
+ */
+struct maglev_be_params {
+	union maglev_addr addr;
+	u8 family;
+	u32 weight;
+	u8 state;
+};
+
+/**
+ * struct maglev_svc_conf - one immutable configuration of a service
+ * @rcu: frees it after a grace period
+ * @params: settings
+ * @table: @params.table_size backend indices or MAGLEV_SLOT_EMPTY
+ * @n_backends: entries in @be
+ * @be: backends, sorted by address
+ */
+struct maglev_svc_conf {
+	struct rcu_head rcu;
+	struct maglev_svc_params params;
+	u16 *table;
+	u32 n_backends;
+	struct maglev_be_conf be[];
+};
+
+/**
+ * struct maglev_service - a virtual service
+ * @key: protocol, VIP and port
+ * @conf: current configuration (RCU)
+ * @stats: packets and bytes forwarded
+ * @node: in &maglev_net.services (config mutex)
+ * @rcu: frees it after a grace period
+ */
+struct maglev_service {
+	struct maglev_svc_key key;
+	struct maglev_svc_conf __rcu *conf;
+	struct maglev_stats stats;
+	struct list_head node;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct maglev_ns_conf - immutable per-namespace settings
+ * @rcu: frees it after a grace period
+ * @seed: cluster seed keying the table and flow hashes
+ * @source4: outer IPv4 source; zero lets routing choose
+ * @source6: outer IPv6 source; zero lets routing choose
+ * @default_table_size: M for services created without one
+ * @ttl: outer TTL; 0 = the route's default
+ * @default_hash: hash fields for services created without them
+ */
+struct maglev_ns_conf {
+	struct rcu_head rcu;
+	siphash_key_t seed;
+	__be32 source4;
+	struct in6_addr source6;
+	u32 default_table_size;
+	u8 ttl;
+	u8 default_hash;
+};
+
+struct maglev_svc_set;
+
+/**
+ * struct maglev_net - per network namespace state
+ * @lock: the config mutex: serialises every change
+ * @set: services by key, for the packet path (RCU)
+ * @conf: namespace settings (RCU)
+ * @services: every service (@lock)
+ * @n_services: entries in @services
+ * @stats: namespace counters
+ * @gen: bumped by every change, for dump consistency checks (@lock)
+ */
+struct maglev_net {
+	struct mutex lock;	/* the config mutex */
+	struct maglev_svc_set __rcu *set;
+	struct maglev_ns_conf __rcu *conf;
+	struct list_head services;
+	unsigned int n_services;
+	struct maglev_stats stats;
+	unsigned int gen;
+};
+
+extern unsigned int maglev_net_id;
+extern unsigned int maglev_max_services;
+extern unsigned int maglev_max_backends;
+
+int maglev_net_init(struct maglev_net *mn);
+void maglev_net_exit(struct maglev_net *mn);
+
+struct maglev_service *maglev_svc_lookup(const struct maglev_svc_set *set,
+					 const struct maglev_svc_key *key);
+struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
+					const struct maglev_flow *flow);
+const struct maglev_be_conf *
+maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
+	      const siphash_key_t *seed, u32 *hash, u32 *slot);
+
+struct maglev_service *maglev_svc_find(struct maglev_net *mn,
+				       const struct maglev_svc_key *key);
+int maglev_svc_create(struct maglev_net *mn, const struct maglev_svc_key *key,
+		      const struct maglev_svc_params *p,
+		      const struct maglev_be_params *be, u32 n,
+		      struct netlink_ext_ack *extack);
+int maglev_svc_commit(struct maglev_net *mn, struct maglev_service *svc,
+		      const struct maglev_svc_params *p,
+		      const struct maglev_be_params *be, u32 n,
+		      struct netlink_ext_ack *extack);
+int maglev_svc_delete(struct maglev_net *mn, struct maglev_service *svc,
+		      struct netlink_ext_ack *extack);
+void maglev_flush(struct maglev_net *mn);
+void maglev_backend_put(struct maglev_backend *be);
+int maglev_ns_conf_set(struct maglev_net *mn, struct maglev_ns_conf *nc,
+		       struct netlink_ext_ack *extack);
+void maglev_stats_zero_all(struct maglev_net *mn);
+
+/**
+ * maglev_pernet - a namespace's maglev state
+ * @net: the namespace
+ */
+static inline struct maglev_net *maglev_pernet(const struct net *net)
+{
+	return net_generic(net, maglev_net_id);
+}
+
+/**
+ * maglev_svc_conf - a service's configuration, under the config mutex
+ * @mn: namespace
+ * @svc: service
+ */
+static inline struct maglev_svc_conf *
+maglev_svc_conf(struct maglev_net *mn, struct maglev_service *svc)
+{
+	return rcu_dereference_protected(svc->conf, lockdep_is_held(&mn->lock));
+}
+
+/**
+ * maglev_ns_conf - the namespace settings, under the config mutex
+ * @mn: namespace
+ */
+static inline struct maglev_ns_conf *maglev_ns_conf(struct maglev_net *mn)
+{
+	return rcu_dereference_protected(mn->conf, lockdep_is_held(&mn->lock));
+}
+
+#endif /* _MAGLEV_SERVICE_H */
