@@ -52,10 +52,16 @@ static int maglev_validate_table_size(const struct nlattr *attr,
 	return -EINVAL;
 }
 
+/* Policy ranges are s16 unless given by pointer. */
+static struct netlink_range_validation maglev_weight_range = {
+	.max = MAGLEV_WEIGHT_MAX,
+};
+
 static const struct nla_policy maglev_be_policy[MAGLEV_BE_A_MAX + 1] = {
 	[MAGLEV_BE_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
 	[MAGLEV_BE_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[MAGLEV_BE_A_WEIGHT] = NLA_POLICY_MAX(NLA_U32, MAGLEV_WEIGHT_MAX),
+	[MAGLEV_BE_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &maglev_weight_range),
 	[MAGLEV_BE_A_STATE] = NLA_POLICY_MAX(NLA_U8, MAGLEV_BE_STATE_MAX),
 };
 
