@@ -212,13 +212,16 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 		}
 		dst = &rt->dst;
 		hlen = sizeof(struct iphdr) + gre_hlen;
-	} else {
+	} else if (e->family == AF_INET6) {
 		dst = maglev_route6(net, e, &saddr6);
 		if (IS_ERR(dst)) {
 			ret = MAGLEV_XMIT_NO_ROUTE;
 			goto drop;
 		}
 		hlen = sizeof(struct ipv6hdr) + gre_hlen;
+	} else {
+		ret = MAGLEV_XMIT_ERR;
+		goto drop;
 	}
 
 	/* The MTU left inside the tunnel, and whether the packet fits. */

@@ -12,6 +12,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
+#include <net/tcp.h>
 
 #include "encap.h"
 #include "hook.h"
@@ -25,19 +26,59 @@ static const enum maglev_ctr maglev_xmit_ctr[] = {
 	[MAGLEV_XMIT_ERR] = MAGLEV_CTR_XMIT,
 };
 
+/**
+ * maglev_follow - the backend a connection entry keeps its flow on
+ * @conf: the service's configuration
+ * @nc: namespace settings
+ * @be_id: the entry's backend
+ * @tcp_flags: the packet's TCP flags (0 for other protocols)
+ * @reopen: a SYN reuses the tuple of a closed flow
+ * @reason: out: enum maglev_lookup_reason
+ *
+ * Applies the rules of the connection table (uapi header).
+ *
+ * Return: the backend; NULL with MAGLEV_REASON_TABLE in @reason when the
+ * flow must pick again from the Maglev table, NULL with
+ * MAGLEV_REASON_NODEST_DROP when the packet must be dropped.
+ */
+const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
+					   const struct maglev_ns_conf *nc,
+					   u32 be_id, u8 tcp_flags, bool reopen,
+					   u8 *reason)
+{
+	bool syn = (tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN;
+	const struct maglev_be_conf *bc = maglev_be_by_id(conf, be_id);
+
+	*reason = MAGLEV_REASON_TABLE;
+	if (!bc) {
+		if (nc->expire_nodest == MAGLEV_EXPIRE_NODEST_DROP && !syn)
+			*reason = MAGLEV_REASON_NODEST_DROP;
+		return NULL;
+	}
+	if (bc->state != MAGLEV_BE_STATE_UP || reopen || (syn && !bc->weight))
+		return NULL;
+	*reason = MAGLEV_REASON_CONN;
+	return bc;
+}
+
 static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	struct maglev_net *mn = maglev_pernet(state->net);
 	const struct maglev_svc_set *set = rcu_dereference(mn->set);
+	const struct maglev_be_conf *bc = NULL;
 	const struct maglev_svc_conf *conf;
-	const struct maglev_be_conf *bc;
+	const struct maglev_ns_conf *nc;
+	struct maglev_conn_table *t;
+	enum maglev_conn_res res;
 	struct maglev_service *svc;
+	struct maglev_conn *c;
 	struct maglev_flow flow;
 	enum maglev_parse parsed;
 	enum maglev_xmit sent;
 	unsigned int len;
 	u32 hash, slot;
+	u8 reason;
 
 	if (!set)
 		return NF_ACCEPT;
@@ -62,11 +103,31 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	if (!svc)
 		return NF_ACCEPT;
 	conf = rcu_dereference(svc->conf);
-	bc = maglev_select(conf, &flow, &rcu_dereference(mn->conf)->seed,
-			   &hash, &slot);
+	nc = rcu_dereference(mn->conf);
+	t = rcu_dereference(mn->conns);
+	c = t ? maglev_conn_lookup(t, &flow) : NULL;
+	if (c) {
+		bool reopen = maglev_conn_update(t, c, flow.tcp_flags);
+
+		bc = maglev_follow(conf, nc, maglev_conn_be_id(c),
+				   flow.tcp_flags, reopen, &reason);
+		if (reason == MAGLEV_REASON_NODEST_DROP) {
+			maglev_stats_add(&mn->stats, MAGLEV_CTR_NODEST, 1);
+			return NF_DROP;
+		}
+	}
 	if (!bc) {
-		maglev_stats_add(&mn->stats, MAGLEV_CTR_NO_BACKEND, 1);
-		return NF_DROP;
+		bc = maglev_select(conf, &flow, &nc->seed, &hash, &slot);
+		if (!bc) {
+			maglev_stats_add(&mn->stats, MAGLEV_CTR_NO_BACKEND, 1);
+			return NF_DROP;
+		}
+		/* A full table still forwards: the Maglev table decides. */
+		if (c)
+			maglev_conn_set_backend(c, bc->be->id);
+		else if (t)
+			maglev_conn_insert(t, &flow, bc->be->id,
+					   maglev_conn_state_new(&flow), &res);
 	}
 
 	len = skb->len;

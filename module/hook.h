@@ -5,7 +5,17 @@
 #ifndef _MAGLEV_HOOK_H
 #define _MAGLEV_HOOK_H
 
+#include <linux/types.h>
+
+struct maglev_be_conf;
+struct maglev_ns_conf;
+struct maglev_svc_conf;
 struct net;
+
+const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
+					   const struct maglev_ns_conf *nc,
+					   u32 be_id, u8 tcp_flags, bool reopen,
+					   u8 *reason);
 
 int maglev_hooks_register(struct net *net);
 void maglev_hooks_unregister(struct net *net);

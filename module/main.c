@@ -8,6 +8,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/maglev.h>
 
+#include "conn.h"
 #include "hook.h"
 #include "netlink.h"
 #include "service.h"
@@ -19,7 +20,7 @@ static int __net_init maglev_pernet_init(struct net *net)
 	struct maglev_net *mn = maglev_pernet(net);
 	int err;
 
-	err = maglev_net_init(mn);
+	err = maglev_net_init(mn, net);
 	if (err)
 		return err;
 	err = maglev_hooks_register(net);
@@ -49,9 +50,12 @@ static int __init maglev_init(void)
 		pr_err("max_backends must be below %u\n", MAGLEV_SLOT_EMPTY);
 		return -EINVAL;
 	}
-	err = register_pernet_subsys(&maglev_pernet_ops);
+	err = maglev_conn_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&maglev_pernet_ops);
+	if (err)
+		goto conn_exit;
 	err = maglev_nl_init();
 	if (err)
 		goto unregister_pernet;
@@ -59,6 +63,8 @@ static int __init maglev_init(void)
 
 unregister_pernet:
 	unregister_pernet_subsys(&maglev_pernet_ops);
+conn_exit:
+	maglev_conn_exit();
 	return err;
 }
 
@@ -68,6 +74,7 @@ static void __exit maglev_exit(void)
 	unregister_pernet_subsys(&maglev_pernet_ops);
 	/* Configurations are freed by RCU callbacks in this module. */
 	rcu_barrier();
+	maglev_conn_exit();
 }
 
 module_init(maglev_init);

@@ -14,6 +14,8 @@
 #include <uapi/linux/maglev.h>
 
 #include "compat.h"
+#include "conn.h"
+#include "hook.h"
 #include "netlink.h"
 #include "service.h"
 #include "table.h"
@@ -79,6 +81,21 @@ static const struct nla_policy maglev_svc_policy[MAGLEV_SVC_A_MAX + 1] = {
 	[MAGLEV_SVC_A_BACKENDS] = NLA_POLICY_NESTED_ARRAY(maglev_be_policy),
 };
 
+static struct netlink_range_validation maglev_conn_max_range = {
+	.max = MAGLEV_CONN_MAX_LIMIT,
+};
+
+static struct netlink_range_validation maglev_timeout_range = {
+	.min = 1,
+	.max = MAGLEV_TIMEOUT_MAX,
+};
+
+static const struct nla_policy
+maglev_timeout_policy[MAGLEV_TIMEOUT_A_MAX + 1] = {
+	[MAGLEV_TIMEOUT_A_TCP_SYN ... MAGLEV_TIMEOUT_A_SCTP] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_timeout_range),
+};
+
 static const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_SEED] = NLA_POLICY_EXACT_LEN(sizeof(siphash_key_t)),
 	[MAGLEV_CFG_A_SOURCE4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
@@ -87,6 +104,11 @@ static const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_DEFAULT_TABLE_SIZE] =
 		NLA_POLICY_VALIDATE_FN(NLA_U32, maglev_validate_table_size),
 	[MAGLEV_CFG_A_DEFAULT_HASH] = NLA_POLICY_MAX(NLA_U8, MAGLEV_HASH_MAX),
+	[MAGLEV_CFG_A_CONN_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&maglev_conn_max_range),
+	[MAGLEV_CFG_A_EXPIRE_NODEST] = NLA_POLICY_MAX(NLA_U8,
+						      MAGLEV_EXPIRE_NODEST_MAX),
+	[MAGLEV_CFG_A_TIMEOUTS] = NLA_POLICY_NESTED(maglev_timeout_policy),
 };
 
 static const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1] = {
@@ -956,10 +978,26 @@ static int maglev_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	if (set)
 		svc = maglev_svc_match(set, &flow);
 	if (svc) {
+		const struct maglev_ns_conf *nc = maglev_ns_conf(mn);
+		struct maglev_conn_table *t = maglev_conns(mn);
+		struct maglev_conn *c;
+
 		conf = maglev_svc_conf(mn, svc);
-		bc = maglev_select(conf, &flow, &maglev_ns_conf(mn)->seed,
-				   &hash, &slot);
-		reason = bc ? MAGLEV_REASON_TABLE : MAGLEV_REASON_NO_BACKEND;
+		rcu_read_lock();
+		c = t ? maglev_conn_find(t, &flow) : NULL;
+		if (c)
+			bc = maglev_follow(conf, nc, maglev_conn_be_id(c), 0,
+					   false, &reason);
+		rcu_read_unlock();
+		if (!bc && reason != MAGLEV_REASON_NODEST_DROP) {
+			bc = maglev_select(conf, &flow, &nc->seed, &hash,
+					   &slot);
+			reason = bc ? MAGLEV_REASON_TABLE :
+				      MAGLEV_REASON_NO_BACKEND;
+		} else {
+			/* Report the table's choice too. */
+			maglev_select(conf, &flow, &nc->seed, &hash, &slot);
+		}
 	}
 	nest = nla_nest_start(msg, MAGLEV_A_LOOKUP);
 	if (!nest || nla_put_u8(msg, MAGLEV_LOOKUP_A_REASON, reason) ||
@@ -986,6 +1024,197 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/*
+ * CONN_GET dump. The filter and the position live in cb->ctx; every call
+ * takes the config mutex, so entries can be matched to their backends.
+ */
+struct maglev_conn_dump_ctx {
+	struct maglev_conn_iter it;
+	struct maglev_svc_key key;
+	u32 be_id;
+	bool by_svc;
+	bool by_be;
+};
+
+struct maglev_conn_emit {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct maglev_net *mn;
+};
+
+static bool maglev_nl_conn_filter(const struct maglev_conn *c, const void *arg)
+{
+	const struct maglev_conn_dump_ctx *ctx = arg;
+
+	if (ctx->by_svc && !maglev_conn_match_service(c, &ctx->key))
+		return false;
+	return !ctx->by_be || maglev_conn_be_id(c) == ctx->be_id;
+}
+
+static int maglev_nl_put_flow(struct sk_buff *msg, const struct maglev_flow *f)
+{
+	struct nlattr *nest = nla_nest_start(msg, MAGLEV_CONN_A_FLOW);
+
+	if (!nest ||
+	    nla_put_u8(msg, MAGLEV_FLOW_A_PROTO, f->proto) ||
+	    maglev_nl_put_addr(msg, MAGLEV_FLOW_A_SADDR4, MAGLEV_FLOW_A_SADDR6,
+			       f->family, &f->saddr) ||
+	    maglev_nl_put_addr(msg, MAGLEV_FLOW_A_DADDR4, MAGLEV_FLOW_A_DADDR6,
+			       f->family, &f->daddr) ||
+	    nla_put_u16(msg, MAGLEV_FLOW_A_SPORT, ntohs(f->sport)) ||
+	    nla_put_u16(msg, MAGLEV_FLOW_A_DPORT, ntohs(f->dport)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int maglev_nl_conn_emit(const struct maglev_conn *c, void *arg)
+{
+	struct maglev_conn_emit *e = arg;
+	const struct maglev_be_conf *bc = NULL;
+	struct maglev_service *svc = NULL;
+	struct maglev_conn_info info;
+	struct maglev_svc_set *set;
+	struct nlattr *nest, *bn;
+	void *hdr;
+
+	maglev_conn_get_info(c, &info);
+	set = rcu_dereference_protected(e->mn->set,
+					lockdep_is_held(&e->mn->lock));
+	if (set)
+		svc = maglev_svc_match(set, &info.flow);
+	if (svc)
+		bc = maglev_be_by_id(maglev_svc_conf(e->mn, svc), info.be_id);
+
+	hdr = genlmsg_put(e->skb, NETLINK_CB(e->cb->skb).portid,
+			  e->cb->nlh->nlmsg_seq, &maglev_family, NLM_F_MULTI,
+			  MAGLEV_CMD_CONN_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(e->skb, MAGLEV_A_CONN);
+	if (!nest || maglev_nl_put_flow(e->skb, &info.flow) ||
+	    nla_put_u8(e->skb, MAGLEV_CONN_A_STATE,
+		       MAGLEV_TIMEOUT_A_TCP_SYN + info.state) ||
+	    nla_put_u32(e->skb, MAGLEV_CONN_A_EXPIRES, info.expires_ms))
+		goto cancel;
+	if (bc) {
+		bn = nla_nest_start(e->skb, MAGLEV_CONN_A_BACKEND);
+		if (!bn || maglev_nl_put_addr(e->skb, MAGLEV_BE_A_ADDR4,
+					      MAGLEV_BE_A_ADDR6, bc->be->family,
+					      &bc->be->addr))
+			goto cancel;
+		nla_nest_end(e->skb, bn);
+	}
+	nla_nest_end(e->skb, nest);
+	genlmsg_end(e->skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(e->skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* The service and, if given, backend a CONN request names. */
+static int maglev_nl_conn_target(struct maglev_net *mn, struct nlattr **attrs,
+				 struct maglev_conn_dump_ctx *ctx,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MAGLEV_SVC_A_MAX + 1];
+	const struct maglev_svc_conf *conf;
+	struct maglev_service *svc;
+	struct maglev_be_params bp;
+	int err, idx;
+
+	if (attrs[MAGLEV_A_BACKEND] && !attrs[MAGLEV_A_SERVICE]) {
+		NL_SET_ERR_MSG_MOD(extack, "a backend needs its service");
+		NL_SET_BAD_ATTR(extack, attrs[MAGLEV_A_BACKEND]);
+		return -EINVAL;
+	}
+	if (!attrs[MAGLEV_A_SERVICE])
+		return 0;
+	err = maglev_nl_svc_key(attrs[MAGLEV_A_SERVICE], tb, &ctx->key, extack);
+	if (err)
+		return err;
+	ctx->by_svc = true;
+	if (!attrs[MAGLEV_A_BACKEND])
+		return 0;
+	svc = maglev_svc_find(mn, &ctx->key);
+	if (!svc) {
+		NL_SET_ERR_MSG_MOD(extack, "no such service");
+		NL_SET_BAD_ATTR(extack, attrs[MAGLEV_A_SERVICE]);
+		return -ENOENT;
+	}
+	err = maglev_nl_be(attrs[MAGLEV_A_BACKEND], &bp, NULL, extack);
+	if (err)
+		return err;
+	conf = maglev_svc_conf(mn, svc);
+	idx = maglev_be_index(conf, &bp);
+	if (idx < 0) {
+		NL_SET_ERR_MSG_MOD(extack, "no such backend");
+		NL_SET_BAD_ATTR(extack, attrs[MAGLEV_A_BACKEND]);
+		return -ENOENT;
+	}
+	ctx->be_id = conf->be[idx].be->id;
+	ctx->by_be = true;
+	return 0;
+}
+
+static int maglev_nl_conn_start(struct netlink_callback *cb)
+{
+	struct maglev_conn_dump_ctx *ctx = (void *)cb->ctx;
+	struct maglev_net *mn = maglev_pernet(sock_net(cb->skb->sk));
+	int err;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	memset(ctx, 0, sizeof(*ctx));
+	mutex_lock(&mn->lock);
+	err = maglev_nl_conn_target(mn, maglev_dump_attrs(cb), ctx,
+				    cb->extack);
+	mutex_unlock(&mn->lock);
+	return err;
+}
+
+static int maglev_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct maglev_conn_dump_ctx *ctx = (void *)cb->ctx;
+	struct maglev_conn_emit e = {
+		.skb = skb,
+		.cb = cb,
+		.mn = maglev_pernet(sock_net(skb->sk)),
+	};
+	struct maglev_conn_table *t;
+
+	mutex_lock(&e.mn->lock);
+	t = maglev_conns(e.mn);
+	if (t)
+		maglev_conn_dump(t, &ctx->it, maglev_nl_conn_filter, ctx,
+				 maglev_nl_conn_emit, &e);
+	mutex_unlock(&e.mn->lock);
+	return skb->len;
+}
+
+static int maglev_nl_conn_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct maglev_net *mn = maglev_info_net(info);
+	struct maglev_conn_dump_ctx ctx = {};
+	struct maglev_conn_table *t;
+	int err;
+
+	mutex_lock(&mn->lock);
+	err = maglev_nl_conn_target(mn, info->attrs, &ctx, info->extack);
+	t = maglev_conns(mn);
+	if (err || !t)
+		goto unlock;
+	if (ctx.by_be)
+		maglev_conn_flush_backend(t, ctx.be_id);
+	else if (ctx.by_svc)
+		maglev_conn_flush_service(t, &ctx.key);
+	else
+		maglev_conn_flush(t);
+unlock:
+	mutex_unlock(&mn->lock);
+	return err;
+}
+
 static void maglev_seed_to_bytes(const siphash_key_t *key, u8 *out)
 {
 	__be64 seed[2] = {
@@ -1003,9 +1232,10 @@ static int maglev_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	struct maglev_net *mn = maglev_pernet(net);
 	const struct maglev_ns_conf *nc;
 	u8 seed[sizeof(siphash_key_t)];
-	struct nlattr *nest;
+	struct nlattr *nest, *tnest;
 	struct sk_buff *msg;
 	void *hdr;
+	int i;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -1034,8 +1264,18 @@ static int maglev_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u8(msg, MAGLEV_CFG_A_DEFAULT_HASH, nc->default_hash) ||
 	    nla_put_u32(msg, MAGLEV_CFG_A_MAX_SERVICES, maglev_max_services) ||
 	    nla_put_u32(msg, MAGLEV_CFG_A_MAX_BACKENDS, maglev_max_backends) ||
-	    nla_put_u32(msg, MAGLEV_CFG_A_MAX_TABLE_SIZE, MAGLEV_TABLE_SIZE_MAX))
+	    nla_put_u32(msg, MAGLEV_CFG_A_MAX_TABLE_SIZE, MAGLEV_TABLE_SIZE_MAX) ||
+	    nla_put_u32(msg, MAGLEV_CFG_A_CONN_MAX, nc->conn_max) ||
+	    nla_put_u8(msg, MAGLEV_CFG_A_EXPIRE_NODEST, nc->expire_nodest))
 		goto unlock_nospace;
+	tnest = nla_nest_start(msg, MAGLEV_CFG_A_TIMEOUTS);
+	if (!tnest)
+		goto unlock_nospace;
+	for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+		if (nla_put_u32(msg, MAGLEV_TIMEOUT_A_TCP_SYN + i,
+				nc->timeouts[i]))
+			goto unlock_nospace;
+	nla_nest_end(msg, tnest);
 	nla_nest_end(msg, nest);
 	mutex_unlock(&mn->lock);
 	memzero_explicit(seed, sizeof(seed));
@@ -1090,11 +1330,58 @@ static int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			nla_get_u32(tb[MAGLEV_CFG_A_DEFAULT_TABLE_SIZE]);
 	if (tb[MAGLEV_CFG_A_DEFAULT_HASH])
 		nc->default_hash = nla_get_u8(tb[MAGLEV_CFG_A_DEFAULT_HASH]);
+	if (tb[MAGLEV_CFG_A_CONN_MAX])
+		nc->conn_max = nla_get_u32(tb[MAGLEV_CFG_A_CONN_MAX]);
+	if (tb[MAGLEV_CFG_A_EXPIRE_NODEST])
+		nc->expire_nodest = nla_get_u8(tb[MAGLEV_CFG_A_EXPIRE_NODEST]);
+	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
+		struct nlattr *to[MAGLEV_TIMEOUT_A_MAX + 1];
+		int i;
+
+		err = nla_parse_nested(to, MAGLEV_TIMEOUT_A_MAX,
+				       tb[MAGLEV_CFG_A_TIMEOUTS],
+				       maglev_timeout_policy, info->extack);
+		if (err) {
+			mutex_unlock(&mn->lock);
+			kfree(nc);
+			return err;
+		}
+		for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+			if (to[MAGLEV_TIMEOUT_A_TCP_SYN + i])
+				nc->timeouts[i] =
+					nla_get_u32(to[MAGLEV_TIMEOUT_A_TCP_SYN + i]);
+	}
 	err = maglev_ns_conf_set(mn, nc, info->extack);
 	maglev_nl_notify(genl_info_net(info), MAGLEV_CMD_CONFIG_SET, NULL,
 			 NULL, NULL);
 	mutex_unlock(&mn->lock);
 	return err;
+}
+
+static int maglev_nl_put_conn_stats(struct sk_buff *msg,
+				    struct maglev_net *mn)
+{
+	struct maglev_conn_stats st = {
+		.max = maglev_ns_conf(mn)->conn_max,
+	};
+	struct nlattr *nest;
+	int i;
+
+	if (maglev_conns(mn))
+		maglev_conn_stats_read(maglev_conns(mn), &st);
+	nest = nla_nest_start(msg, MAGLEV_A_CONN_STATS);
+	if (!nest ||
+	    nla_put_u32(msg, MAGLEV_CONN_STATS_A_ENTRIES, st.entries) ||
+	    nla_put_u32(msg, MAGLEV_CONN_STATS_A_LIMIT, st.max))
+		return -EMSGSIZE;
+	BUILD_BUG_ON(MAGLEV_CONN_STATS_A_INSERTS + MAGLEV_CONN_CTR_MAX - 1 !=
+		     MAGLEV_CONN_STATS_A_NOMEM);
+	for (i = 0; i < MAGLEV_CONN_CTR_MAX; i++)
+		if (nla_put_u64_64bit(msg, MAGLEV_CONN_STATS_A_INSERTS + i,
+				      st.ctr[i], MAGLEV_CONN_STATS_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
 }
 
 static int maglev_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
@@ -1115,6 +1402,8 @@ static int maglev_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&mn->lock);
 	err = maglev_stats_put(msg, MAGLEV_A_STATS, &mn->stats);
+	if (!err)
+		err = maglev_nl_put_conn_stats(msg, mn);
 	mutex_unlock(&mn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -1230,6 +1519,20 @@ static const struct genl_ops maglev_ops[] = {
 	{
 		.cmd = MAGLEV_CMD_FLUSH,
 		.doit = maglev_nl_flush,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MAGLEV_CMD_CONN_GET,
+		.start = maglev_nl_conn_start,
+		.dumpit = maglev_nl_conn_dump,
+		.policy = maglev_nl_be_policy,
+		.maxattr = ARRAY_SIZE(maglev_nl_be_policy) - 1,
+	},
+	{
+		.cmd = MAGLEV_CMD_CONN_FLUSH,
+		.doit = maglev_nl_conn_flush,
+		.policy = maglev_nl_be_policy,
+		.maxattr = ARRAY_SIZE(maglev_nl_be_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

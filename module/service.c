@@ -24,8 +24,10 @@
  * Counters are per-CPU (see stats.c).
  */
 #include <linux/in.h>
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -43,6 +45,11 @@ MODULE_PARM_DESC(max_services, "Maximum services per network namespace (default 
 unsigned int maglev_max_backends = 4096;
 module_param_named(max_backends, maglev_max_backends, uint, 0444);
 MODULE_PARM_DESC(max_backends, "Maximum backends per service (default 4096, at most 65534)");
+
+static unsigned int maglev_conn_max_default;
+module_param_named(conn_max, maglev_conn_max_default, uint, 0444);
+MODULE_PARM_DESC(conn_max,
+		 "Connection table entries per namespace (default 0: one per 4 KiB of RAM, 16384 to 4194304)");
 
 /**
  * struct maglev_svc_set - an immutable hash of the services, for lookups
@@ -167,6 +174,32 @@ maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow
 	return &conf->be[idx];
 }
 
+static u32 maglev_id_hash(u32 id, u32 mask)
+{
+	return hash_32(id, 31) & mask;
+}
+
+/**
+ * maglev_be_by_id - a backend of a configuration, by id
+ * @conf: the configuration
+ * @id: the backend's id
+ *
+ * Return: the backend, or NULL if @conf does not list it.
+ */
+const struct maglev_be_conf *
+maglev_be_by_id(const struct maglev_svc_conf *conf, u32 id)
+{
+	u32 i = maglev_id_hash(id, conf->id_mask);
+	u16 idx;
+
+	while ((idx = conf->id_slot[i]) != MAGLEV_SLOT_EMPTY) {
+		if (conf->be[idx].be->id == id)
+			return &conf->be[idx];
+		i = (i + 1) & conf->id_mask;
+	}
+	return NULL;
+}
+
 /**
  * maglev_backend_put - drop a reference to a backend
  * @be: the backend; freed with the last reference
@@ -182,7 +215,8 @@ void maglev_backend_put(struct maglev_backend *be)
 	kfree(be);
 }
 
-static struct maglev_backend *maglev_backend_new(const struct maglev_be_params *p)
+static struct maglev_backend *maglev_backend_new(struct maglev_net *mn,
+						 const struct maglev_be_params *p)
 {
 	struct maglev_backend *be;
 
@@ -191,6 +225,8 @@ static struct maglev_backend *maglev_backend_new(const struct maglev_be_params *
 		return NULL;
 	be->addr = p->addr;
 	be->family = p->family;
+	/* Never 0, and not reused before 2^32 backends were created. */
+	be->id = ++mn->next_be_id ?: ++mn->next_be_id;
 	refcount_set(&be->ref, 1);
 	if (dst_cache_init(&be->dst_cache, GFP_KERNEL_ACCOUNT))
 		goto free;
@@ -211,6 +247,7 @@ static void maglev_svc_conf_free(struct maglev_svc_conf *conf)
 	for (i = 0; i < conf->n_backends; i++)
 		if (conf->be[i].be)
 			maglev_backend_put(conf->be[i].be);
+	kvfree(conf->id_slot);
 	kvfree(conf->table);
 	kvfree(conf);
 }
@@ -280,7 +317,7 @@ maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
 	struct maglev_table_be *tbe = NULL;
 	struct maglev_svc_conf *conf;
 	int err = -ENOMEM;
-	u32 i;
+	u32 i, j;
 
 	if (n > maglev_max_backends) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -293,8 +330,12 @@ maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
 	conf->params = *p;
 	conf->table = kvmalloc_array(p->table_size, sizeof(*conf->table),
 				     GFP_KERNEL_ACCOUNT);
-	if (!conf->table)
+	conf->id_mask = roundup_pow_of_two(2 * n + 2) - 1;
+	conf->id_slot = kvmalloc_array(conf->id_mask + 1, sizeof(u16),
+				       GFP_KERNEL_ACCOUNT);
+	if (!conf->table || !conf->id_slot)
 		goto fail;
+	memset(conf->id_slot, 0xff, (conf->id_mask + 1) * sizeof(u16));
 	if (n) {
 		sorted = kvmalloc_array(n, sizeof(*sorted), GFP_KERNEL);
 		tbe = kvmalloc_array(n, sizeof(*tbe), GFP_KERNEL);
@@ -316,7 +357,7 @@ maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
 		if (be)
 			refcount_inc(&be->ref);
 		else
-			be = maglev_backend_new(&sorted[i]);
+			be = maglev_backend_new(mn, &sorted[i]);
 		if (!be)
 			goto fail;
 		bc->be = be;
@@ -324,6 +365,11 @@ maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
 		bc->weight = sorted[i].weight;
 		bc->state = sorted[i].state;
 		maglev_encap_fill(&bc->encap, be, p, nc);
+
+		j = maglev_id_hash(be->id, conf->id_mask);
+		while (conf->id_slot[j] != MAGLEV_SLOT_EMPTY)
+			j = (j + 1) & conf->id_mask;
+		conf->id_slot[j] = i;
 
 		tbe[i].id = &be->addr;
 		tbe[i].id_len = be->family == AF_INET ? 4 : 16;
@@ -347,6 +393,24 @@ fail:
 nomem:
 	NL_SET_ERR_MSG_MOD(extack, "out of memory building the service");
 	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * With MAGLEV_EXPIRE_NODEST_REHASH, the flows of backends that @old lists
+ * and @new does not are forgotten: their next packets pick from the table.
+ */
+static void maglev_conn_forget_removed(struct maglev_net *mn,
+				       const struct maglev_svc_conf *old,
+				       const struct maglev_svc_conf *new)
+{
+	struct maglev_conn_table *t = maglev_conns(mn);
+	u32 i;
+
+	if (!t || maglev_ns_conf(mn)->expire_nodest != MAGLEV_EXPIRE_NODEST_REHASH)
+		return;
+	for (i = 0; i < old->n_backends; i++)
+		if (!maglev_be_by_id(new, old->be[i].be->id))
+			maglev_conn_flush_backend(t, old->be[i].be->id);
 }
 
 /**
@@ -377,8 +441,10 @@ int maglev_svc_commit(struct maglev_net *mn, struct maglev_service *svc,
 	if (IS_ERR(conf))
 		return PTR_ERR(conf);
 	old = rcu_replace_pointer(svc->conf, conf, lockdep_is_held(&mn->lock));
-	if (old)
+	if (old) {
+		maglev_conn_forget_removed(mn, old, conf);
 		call_rcu(&old->rcu, maglev_svc_conf_free_rcu);
+	}
 	mn->gen++;
 	return 0;
 }
@@ -456,6 +522,22 @@ struct maglev_service *maglev_svc_find(struct maglev_net *mn,
 	return set ? maglev_svc_lookup(set, key) : NULL;
 }
 
+/* The connection table, sized from the settings, on first use. */
+static int maglev_conns_create(struct maglev_net *mn)
+{
+	const struct maglev_ns_conf *nc = maglev_ns_conf(mn);
+	struct maglev_conn_table *t;
+	int i;
+
+	t = maglev_conn_table_create(read_pnet(&mn->net), nc->conn_max);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+		maglev_conn_set_timeout(t, i, nc->timeouts[i]);
+	rcu_assign_pointer(mn->conns, t);
+	return 0;
+}
+
 /**
  * maglev_svc_create - add a service
  * @mn: namespace
@@ -478,6 +560,14 @@ int maglev_svc_create(struct maglev_net *mn, const struct maglev_svc_key *key,
 	int err;
 
 	lockdep_assert_held(&mn->lock);
+	if (!maglev_conns(mn)) {
+		err = maglev_conns_create(mn);
+		if (err) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "out of memory for the connection table");
+			return err;
+		}
+	}
 	if (mn->n_services >= maglev_max_services) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "too many services (module parameter max_services)");
@@ -540,6 +630,8 @@ int maglev_svc_delete(struct maglev_net *mn, struct maglev_service *svc,
 	list_del(&svc->node);
 	mn->n_services--;
 	maglev_set_publish(mn, set);
+	if (maglev_conns(mn))
+		maglev_conn_flush_service(maglev_conns(mn), &svc->key);
 	call_rcu(&svc->rcu, maglev_svc_free_rcu);
 	return 0;
 }
@@ -561,6 +653,8 @@ void maglev_flush(struct maglev_net *mn)
 		call_rcu(&svc->rcu, maglev_svc_free_rcu);
 	}
 	mn->n_services = 0;
+	if (maglev_conns(mn))
+		maglev_conn_flush(maglev_conns(mn));
 }
 
 static void maglev_svc_params_backends(const struct maglev_svc_conf *conf,
@@ -602,6 +696,14 @@ int maglev_ns_conf_set(struct maglev_net *mn, struct maglev_ns_conf *nc,
 	new_source = old->source4 != nc->source4 ||
 		     !ipv6_addr_equal(&old->source6, &nc->source6);
 	kfree_rcu(old, rcu);
+	if (maglev_conns(mn)) {
+		int i;
+
+		maglev_conn_set_max(maglev_conns(mn), nc->conn_max);
+		for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+			maglev_conn_set_timeout(maglev_conns(mn), i,
+						nc->timeouts[i]);
+	}
 
 	list_for_each_entry(svc, &mn->services, node) {
 		struct maglev_svc_conf *conf = maglev_svc_conf(mn, svc);
@@ -639,6 +741,8 @@ void maglev_stats_zero_all(struct maglev_net *mn)
 
 	lockdep_assert_held(&mn->lock);
 	maglev_stats_zero(&mn->stats);
+	if (maglev_conns(mn))
+		maglev_conn_stats_zero(maglev_conns(mn));
 	list_for_each_entry(svc, &mn->services, node) {
 		struct maglev_svc_conf *conf = maglev_svc_conf(mn, svc);
 
@@ -651,17 +755,20 @@ void maglev_stats_zero_all(struct maglev_net *mn)
 /**
  * maglev_net_init - initialise a namespace's state
  * @mn: the state, zeroed
+ * @net: its namespace
  *
  * The cluster seed starts random: forwarders that must agree are given the
  * same seed by their operator.
  *
  * Return: 0 or -ENOMEM.
  */
-int maglev_net_init(struct maglev_net *mn)
+int maglev_net_init(struct maglev_net *mn, struct net *net)
 {
 	struct maglev_ns_conf *nc;
+	int i;
 
 	mutex_init(&mn->lock);
+	write_pnet(&mn->net, net);
 	INIT_LIST_HEAD(&mn->services);
 	nc = kzalloc(sizeof(*nc), GFP_KERNEL_ACCOUNT);
 	if (!nc)
@@ -669,6 +776,12 @@ int maglev_net_init(struct maglev_net *mn)
 	get_random_bytes(&nc->seed, sizeof(nc->seed));
 	nc->default_table_size = MAGLEV_TABLE_SIZE_DEFAULT;
 	nc->default_hash = MAGLEV_HASH_5TUPLE;
+	nc->expire_nodest = MAGLEV_EXPIRE_NODEST_REHASH;
+	nc->conn_max = maglev_conn_max_default ?:
+		clamp_t(unsigned long, totalram_pages(), 16384, 4194304);
+	nc->conn_max = min_t(u32, nc->conn_max, MAGLEV_CONN_MAX_LIMIT);
+	for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+		nc->timeouts[i] = maglev_conn_default_timeout(i);
 	if (maglev_stats_init(&mn->stats, MAGLEV_CTR_MAX)) {
 		kfree(nc);
 		return -ENOMEM;
@@ -688,6 +801,7 @@ void maglev_net_exit(struct maglev_net *mn)
 {
 	mutex_lock(&mn->lock);
 	maglev_flush(mn);
+	maglev_conn_table_destroy(maglev_conns(mn));
 	mutex_unlock(&mn->lock);
 	kfree_rcu(rcu_dereference_protected(mn->conf, 1), rcu);
 	maglev_stats_free(&mn->stats);

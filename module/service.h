@@ -13,6 +13,7 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/maglev.h>
 
+#include "conn.h"
 #include "encap.h"
 #include "maglev.h"
 #include "stats.h"
@@ -37,6 +38,7 @@ struct maglev_svc_key {
  * struct maglev_backend - a backend's long-lived state
  * @addr: address; for IPv4 the bytes after @addr.v4 are zero
  * @family: AF_INET or AF_INET6
+ * @id: unique in the namespace: what connection entries record
  * @ref: one per service configuration that lists the backend
  * @dst_cache: routes to the backend
  * @stats: packets and bytes sent to it
@@ -47,6 +49,7 @@ struct maglev_svc_key {
 struct maglev_backend {
 	union maglev_addr addr;
 	u8 family;
+	u32 id;
 	refcount_t ref;
 	struct dst_cache dst_cache;
 	struct maglev_stats stats;
@@ -101,6 +104,9 @@ struct maglev_be_params {
  * @rcu: frees it after a grace period
  * @params: settings
  * @table: @params.table_size backend indices or MAGLEV_SLOT_EMPTY
+ * @id_slot: backend indices by id (open addressing; MAGLEV_SLOT_EMPTY ends
+ *	a probe), for connection entries
+ * @id_mask: entries in @id_slot - 1
  * @n_backends: entries in @be
  * @be: backends, sorted by address
  */
@@ -108,6 +114,8 @@ struct maglev_svc_conf {
 	struct rcu_head rcu;
 	struct maglev_svc_params params;
 	u16 *table;
+	u16 *id_slot;
+	u32 id_mask;
 	u32 n_backends;
 	struct maglev_be_conf be[];
 };
@@ -135,8 +143,11 @@ struct maglev_service {
  * @source4: outer IPv4 source; zero lets routing choose
  * @source6: outer IPv6 source; zero lets routing choose
  * @default_table_size: M for services created without one
+ * @conn_max: connection table bound
+ * @timeouts: connection timeouts per enum maglev_conn_state, seconds
  * @ttl: outer TTL; 0 = the route's default
  * @default_hash: hash fields for services created without them
+ * @expire_nodest: enum maglev_expire_nodest
  */
 struct maglev_ns_conf {
 	struct rcu_head rcu;
@@ -144,8 +155,11 @@ struct maglev_ns_conf {
 	__be32 source4;
 	struct in6_addr source6;
 	u32 default_table_size;
+	u32 conn_max;
+	u32 timeouts[__MAGLEV_CONN_S_MAX];
 	u8 ttl;
 	u8 default_hash;
+	u8 expire_nodest;
 };
 
 struct maglev_svc_set;
@@ -158,6 +172,9 @@ struct maglev_svc_set;
  * @services: every service (@lock)
  * @n_services: entries in @services
  * @stats: namespace counters
+ * @conns: connection table, created with the first service (RCU)
+ * @net: the namespace
+ * @next_be_id: the next backend id (@lock)
  * @gen: bumped by every change, for dump consistency checks (@lock)
  */
 struct maglev_net {
@@ -167,6 +184,9 @@ struct maglev_net {
 	struct list_head services;
 	unsigned int n_services;
 	struct maglev_stats stats;
+	struct maglev_conn_table __rcu *conns;
+	possible_net_t net;
+	u32 next_be_id;
 	unsigned int gen;
 };
 
@@ -174,7 +194,7 @@ extern unsigned int maglev_net_id;
 extern unsigned int maglev_max_services;
 extern unsigned int maglev_max_backends;
 
-int maglev_net_init(struct maglev_net *mn);
+int maglev_net_init(struct maglev_net *mn, struct net *net);
 void maglev_net_exit(struct maglev_net *mn);
 
 struct maglev_service *maglev_svc_lookup(const struct maglev_svc_set *set,
@@ -185,6 +205,8 @@ const struct maglev_be_conf *
 maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
 	      const siphash_key_t *seed, u32 *hash, u32 *slot);
 
+const struct maglev_be_conf *
+maglev_be_by_id(const struct maglev_svc_conf *conf, u32 id);
 struct maglev_service *maglev_svc_find(struct maglev_net *mn,
 				       const struct maglev_svc_key *key);
 int maglev_svc_create(struct maglev_net *mn, const struct maglev_svc_key *key,
@@ -221,6 +243,17 @@ static inline struct maglev_svc_conf *
 maglev_svc_conf(struct maglev_net *mn, struct maglev_service *svc)
 {
 	return rcu_dereference_protected(svc->conf, lockdep_is_held(&mn->lock));
+}
+
+/**
+ * maglev_conns - the connection table, under the config mutex
+ * @mn: namespace
+ *
+ * Return: the table, or NULL before the first service.
+ */
+static inline struct maglev_conn_table *maglev_conns(struct maglev_net *mn)
+{
+	return rcu_dereference_protected(mn->conns, lockdep_is_held(&mn->lock));
 }
 
 /**

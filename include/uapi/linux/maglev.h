@@ -32,13 +32,17 @@
  *	[FLAGS], [GRE_KEY] }. Changes the given settings; absent ones are kept.
  *	MAGLEV_SVC_F_GRE_KEY in FLAGS enables the GRE key (with GRE_KEY).
  * MAGLEV_CMD_SERVICE_DEL: MAGLEV_A_SERVICE { key }.
- * MAGLEV_CMD_SERVICE_GET: doit with MAGLEV_A_SERVICE { key }, or a dump of
- *	every service. Reply: MAGLEV_A_SERVICE { key, TABLE_SIZE, HASH, FLAGS,
- *	[GRE_KEY], STATS { ... }, BACKENDS { BACKEND { ADDR, WEIGHT, STATE,
- *	SLOTS, INDEX, STATS { ... } } ... } }, one message per service.
+ * MAGLEV_CMD_SERVICE_GET: a dump (NLM_F_DUMP), of every service or of the
+ *	one MAGLEV_A_SERVICE { key } names. Reply: MAGLEV_A_SERVICE { key,
+ *	TABLE_SIZE, HASH, FLAGS, [GRE_KEY], STATS { PACKETS, BYTES },
+ *	BACKENDS { BACKEND { ADDR, WEIGHT, STATE, SLOTS, INDEX, STATS } ... } }.
+ *	A service whose backends do not fit one message continues in the next
+ *	ones, each repeating the key and settings; their backend lists add up.
+ *	NLM_F_DUMP_INTR is set when the configuration changed mid-dump.
  * MAGLEV_CMD_SERVICE_REPLACE: MAGLEV_A_SERVICE { key, settings,
  *	BACKENDS { BACKEND { ADDR, [WEIGHT], [STATE] } ... } }. Creates the
- *	service or replaces its settings and its whole backend list in one
+ *	service or replaces its settings (absent ones take the namespace
+ *	defaults, as for a new service) and its whole backend list in one
  *	step: readers see either the old service or the new one, and the
  *	lookup table is rebuilt once. Backends present before and after keep
  *	their statistics. This is what `maglevctl restore` uses.
@@ -60,21 +64,55 @@
  *	would do for that flow's next packet, without changing anything.
  * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
- *	MAX_BACKENDS, MAX_TABLE_SIZE }.
+ *	MAX_BACKENDS, MAX_TABLE_SIZE, CONN_MAX, EXPIRE_NODEST, TIMEOUTS {
+ *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP } }. SEED only for
+ *	callers with CAP_NET_ADMIN.
  * MAGLEV_CMD_CONFIG_SET: MAGLEV_A_CONFIG { [SEED], [SOURCE4], [SOURCE6],
- *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH] }. A SOURCE of all zeroes
+ *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH], [CONN_MAX],
+ *	[EXPIRE_NODEST], [TIMEOUTS { any of them, 1..MAGLEV_TIMEOUT_MAX }] }.
+ *	Lowering CONN_MAX removes no entry. A SOURCE of all zeroes
  *	clears it (routing chooses the outer source). A new SEED rebuilds every
  *	service's table.
  * MAGLEV_CMD_STATS_GET: reply MAGLEV_A_STATS { ... } (namespace totals and
- *	drop reasons). Per-service and per-backend statistics come with
+ *	drop reasons) and MAGLEV_A_CONN_STATS { ... } (connection table).
+ *	Per-service and per-backend statistics come with
  *	MAGLEV_CMD_SERVICE_GET.
  * MAGLEV_CMD_STATS_ZERO: zeroes namespace, service and backend statistics.
  * MAGLEV_CMD_FLUSH: deletes every service.
+ * MAGLEV_CMD_CONN_GET: dump; optional MAGLEV_A_SERVICE { key } and
+ *	MAGLEV_A_BACKEND { ADDR } (which needs the service) filter it. One
+ *	message per entry: MAGLEV_A_CONN { FLOW { PROTO, SADDR, DADDR, SPORT,
+ *	DPORT }, [BACKEND { ADDR }], STATE, EXPIRES }.
+ * MAGLEV_CMD_CONN_FLUSH: forgets every entry, or those of MAGLEV_A_SERVICE
+ *	{ key }, or of its backend MAGLEV_A_BACKEND { ADDR }.
+ *
+ * Connection table (paper section 3.3): the forwarder records the backend
+ * of each flow it forwards, and later packets of the flow follow the
+ * record, not the table:
+ * - a recorded backend that exists and is up keeps its flows, even with
+ *   weight 0 (drained); a TCP SYN (without ACK) for a drained or down
+ *   backend, or reusing a closed flow's tuple, picks a new backend;
+ * - a backend set down: its flows pick new backends on their next packet;
+ * - a backend removed: its entries go, and MAGLEV_CFG_A_EXPIRE_NODEST says
+ *   whether their next packets pick a new backend (REHASH, the default:
+ *   the flow breaks either way once its backend is gone, and rehashing
+ *   lets the client's retries and new flows recover at once) or are dropped
+ *   until the entries expire (DROP, IPVS's expire_nodest_conn=0);
+ * - a packet of a flow without an entry (new, or moved here by ECMP from
+ *   another forwarder) is forwarded by the Maglev table and recorded;
+ * - when the table is full (MAGLEV_CFG_A_CONN_MAX) new flows are still
+ *   forwarded by the Maglev table, without an entry, and counted
+ *   (MAGLEV_CONN_STATS_A_FULL); established entries are never evicted to
+ *   admit new ones, half-open and closing ones may be.
+ * Entries expire after their state's timeout (MAGLEV_CFG_A_TIMEOUTS). The
+ * table's hash is keyed by a random per-namespace secret, not the seed.
+ * An entry takes 64 bytes (IPv4) or 88 bytes (IPv6).
  *
  * Notifications: every successful change is multicast to the group
- * MAGLEV_MCGRP_CONFIG with the command that made it and the attributes of
- * the object as a GET would report them (for deletions, the key only;
- * MAGLEV_CMD_FLUSH and MAGLEV_CMD_STATS_ZERO carry no attributes).
+ * MAGLEV_MCGRP_CONFIG with the command that made it: service commands carry
+ * MAGLEV_A_SERVICE { key, settings } (the key only for a deletion), backend
+ * commands MAGLEV_A_SERVICE { key } and MAGLEV_A_BACKEND { ADDR, WEIGHT,
+ * STATE }; CONFIG_SET, FLUSH and STATS_ZERO carry no attributes.
  *
  * Bounds (MAGLEV_CFG_A_MAX_*): at most 1024 services per namespace, 4096
  * backends per service, table sizes are primes between MAGLEV_TABLE_SIZE_MIN
@@ -126,6 +164,8 @@ enum maglev_cmd {
 	MAGLEV_CMD_STATS_GET,
 	MAGLEV_CMD_STATS_ZERO,
 	MAGLEV_CMD_FLUSH,
+	MAGLEV_CMD_CONN_GET,
+	MAGLEV_CMD_CONN_FLUSH,
 
 	__MAGLEV_CMD_MAX
 };
@@ -145,6 +185,8 @@ enum maglev_attr {
 	MAGLEV_A_LOOKUP,	/* nest: MAGLEV_LOOKUP_A_* */
 	MAGLEV_A_TABLE_START,	/* u32 */
 	MAGLEV_A_TABLE_SLOTS,	/* binary: u16[] */
+	MAGLEV_A_CONN,		/* nest: MAGLEV_CONN_A_* */
+	MAGLEV_A_CONN_STATS,	/* nest: MAGLEV_CONN_STATS_A_* */
 
 	__MAGLEV_A_MAX
 };
@@ -227,6 +269,9 @@ enum maglev_cfg_attr {
 	MAGLEV_CFG_A_MAX_SERVICES,	/* u32 (reply) */
 	MAGLEV_CFG_A_MAX_BACKENDS,	/* u32 (reply): per service */
 	MAGLEV_CFG_A_MAX_TABLE_SIZE,	/* u32 (reply) */
+	MAGLEV_CFG_A_CONN_MAX,		/* u32: connection table bound */
+	MAGLEV_CFG_A_EXPIRE_NODEST,	/* u8: enum maglev_expire_nodest */
+	MAGLEV_CFG_A_TIMEOUTS,		/* nest: MAGLEV_TIMEOUT_A_*, u32 s */
 
 	__MAGLEV_CFG_A_MAX
 };
@@ -246,6 +291,7 @@ enum maglev_stats_attr {
 	MAGLEV_STATS_A_DROP_TOO_BIG,	/* did not fit the path MTU */
 	MAGLEV_STATS_A_DROP_ENCAP,	/* no memory for the outer headers */
 	MAGLEV_STATS_A_DROP_XMIT,	/* the output path refused it */
+	MAGLEV_STATS_A_DROP_NODEST,	/* recorded backend removed (drop) */
 
 	__MAGLEV_STATS_A_MAX
 };
@@ -267,11 +313,75 @@ enum maglev_flow_attr {
 
 #define MAGLEV_FLOW_A_MAX (__MAGLEV_FLOW_A_MAX - 1)
 
+/*
+ * What happens to a flow whose recorded backend was removed
+ * (MAGLEV_CFG_A_EXPIRE_NODEST), as IPVS's expire_nodest_conn.
+ */
+enum maglev_expire_nodest {
+	/* Drop the packets until the entry expires (a SYN picks again). */
+	MAGLEV_EXPIRE_NODEST_DROP,
+	/* Forget the entries: the next packet picks from the table. */
+	MAGLEV_EXPIRE_NODEST_REHASH,
+
+	__MAGLEV_EXPIRE_NODEST_MAX
+};
+
+#define MAGLEV_EXPIRE_NODEST_MAX (__MAGLEV_EXPIRE_NODEST_MAX - 1)
+
+/* Connection states, and the timeouts (in seconds) of each. */
+enum maglev_conn_state_attr {
+	MAGLEV_TIMEOUT_A_UNSPEC,
+	MAGLEV_TIMEOUT_A_TCP_SYN,	/* SYN seen, half-open: 60 */
+	MAGLEV_TIMEOUT_A_TCP_EST,	/* established: 900 */
+	MAGLEV_TIMEOUT_A_TCP_FIN,	/* FIN seen: 120 */
+	MAGLEV_TIMEOUT_A_TCP_CLOSE,	/* RST seen: 10 */
+	MAGLEV_TIMEOUT_A_UDP,		/* 300 */
+	MAGLEV_TIMEOUT_A_SCTP,		/* 900 */
+
+	__MAGLEV_TIMEOUT_A_MAX
+};
+
+#define MAGLEV_TIMEOUT_A_MAX (__MAGLEV_TIMEOUT_A_MAX - 1)
+#define MAGLEV_TIMEOUT_MAX (7 * 24 * 3600)
+
+enum maglev_conn_attr {
+	MAGLEV_CONN_A_UNSPEC,
+	MAGLEV_CONN_A_FLOW,	/* nest: MAGLEV_FLOW_A_* */
+	MAGLEV_CONN_A_BACKEND,	/* nest: MAGLEV_BE_A_ADDR4/6, when it exists */
+	MAGLEV_CONN_A_STATE,	/* u8: MAGLEV_TIMEOUT_A_* of its state */
+	MAGLEV_CONN_A_EXPIRES,	/* u32: milliseconds left */
+
+	__MAGLEV_CONN_A_MAX
+};
+
+#define MAGLEV_CONN_A_MAX (__MAGLEV_CONN_A_MAX - 1)
+
+/* All u64 but ENTRIES and LIMIT (u32). */
+enum maglev_conn_stats_attr {
+	MAGLEV_CONN_STATS_A_UNSPEC,
+	MAGLEV_CONN_STATS_A_PAD,
+	MAGLEV_CONN_STATS_A_ENTRIES,	/* entries now */
+	MAGLEV_CONN_STATS_A_LIMIT,	/* their bound */
+	MAGLEV_CONN_STATS_A_INSERTS,
+	MAGLEV_CONN_STATS_A_HITS,
+	MAGLEV_CONN_STATS_A_MISSES,
+	MAGLEV_CONN_STATS_A_EXPIRIES,
+	MAGLEV_CONN_STATS_A_EVICTIONS,	/* half-open entries evicted */
+	MAGLEV_CONN_STATS_A_FULL,	/* flows forwarded without an entry */
+	MAGLEV_CONN_STATS_A_NOMEM,
+
+	__MAGLEV_CONN_STATS_A_MAX
+};
+
+#define MAGLEV_CONN_STATS_A_MAX (__MAGLEV_CONN_STATS_A_MAX - 1)
+
 /* Why the packet path would do what MAGLEV_CMD_LOOKUP reports. */
 enum maglev_lookup_reason {
 	MAGLEV_REASON_NO_SERVICE,	/* no service: passed untouched */
 	MAGLEV_REASON_TABLE,		/* backend chosen by the Maglev table */
 	MAGLEV_REASON_NO_BACKEND,	/* service has no usable backend: drop */
+	MAGLEV_REASON_CONN,		/* backend recorded for the flow */
+	MAGLEV_REASON_NODEST_DROP,	/* recorded backend gone: drop */
 
 	__MAGLEV_REASON_MAX
 };

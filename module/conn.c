@@ -1,0 +1,957 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table: flow -> backend id, per namespace (see conn.h for
+ * what the packet path does with it).
+ *
+ * A fixed array of hash chains sized from the maximum at creation (load
+ * factor 1..2 when full), rather than an rhashtable: the bound on entries
+ * already caps the useful size, so automatic resizing would only add a
+ * worker, transient double bucket arrays and inserts that fail with -EBUSY
+ * while it runs; a fixed array also gives a stable (bucket, position) for
+ * resuming netlink dumps, lets the expiry work sweep by bucket index, and
+ * lets a full table evict within the one bucket it has locked. The bucket
+ * hash is siphash with a random per-table secret, independent of the
+ * cluster seed, so senders cannot aim at one chain. Raising the maximum
+ * well past its value at creation lengthens chains; it does not rehash.
+ *
+ * Entries are freed with call_rcu() into their own kmem_caches, not
+ * SLAB_TYPESAFE_BY_RCU: with type-safe slabs an entry may be reused for
+ * another flow while the packet path reads it, which needs a reference
+ * count or sequence check per packet (nf_conntrack's refcount and key
+ * re-check); a grace period is cheaper here. As entries never move between
+ * chains nor are reused within a grace period, plain RCU hlists suffice
+ * (hlist_nulls exist to detect a walker moved to another chain by reuse).
+ * call_rcu() rather than kfree_rcu(): before v6.12 rcu_barrier() does not
+ * wait for kfree_rcu() batches, and the caches are destroyed at module
+ * unload. The price is that up to one grace period's worth of unlinked
+ * entries is still allocated beyond the maximum.
+ *
+ * Sizes: 64 bytes per IPv4 entry, 88 per IPv6 entry (two caches; see
+ * struct maglev_conn), plus 4..8 bytes of bucket array per entry of the
+ * maximum, allocated up front.
+ *
+ * DOC: Locking
+ *
+ * - Lookups (maglev_conn_find(), maglev_conn_lookup()) take no lock: the
+ *   caller holds rcu_read_lock() and the entry stays valid until it drops
+ *   it. The packet path updates an entry's state, expiry and backend id
+ *   in place with READ_ONCE()/WRITE_ONCE(); racing writers on one flow
+ *   each store a valid value.
+ * - Linking and unlinking take the bucket's lock, striped over at most
+ *   MAGLEV_CONN_LOCKS spinlocks, never two at once. Inserts run in softirq
+ *   (spin_lock()); the expiry work, flushes and destroy run in process
+ *   context with BHs disabled (spin_lock_bh()), one bucket at a time, with
+ *   cond_resched() between chunks of buckets.
+ * - @count is atomic and only increased by a compare-and-swap that keeps it
+ *   at most @max; it counts linked entries.
+ * - Unlinked entries are freed by RCU callbacks; the table itself too, so
+ *   a reader that still holds it stays safe. maglev_conn_exit() waits for
+ *   the callbacks with rcu_barrier().
+ * - Counters are per-CPU, added with BHs disabled.
+ */
+#include <linux/in.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
+
+#include "conn.h"
+#include "service.h"
+
+#define MAGLEV_CONN_LOCKS		1024
+#define MAGLEV_CONN_BUCKETS_MIN		64
+#define MAGLEV_CONN_BUCKETS_MAX		(MAGLEV_CONN_MAX_LIMIT / 2)
+/* The expiry work sweeps 1/8 of the buckets every second. */
+#define MAGLEV_CONN_GC_INTERVAL		HZ
+#define MAGLEV_CONN_GC_SHIFT		3
+/* Buckets between cond_resched() (and RCU unlocks in dumps). */
+#define MAGLEV_CONN_CHUNK		256
+/* An expiry moved by less than this is not written back. */
+#define MAGLEV_CONN_REFRESH		HZ
+
+/**
+ * struct maglev_conn_pcpu - one CPU's counters
+ * @syncp: for 64-bit reads on 32-bit hosts
+ * @ctr: enum maglev_conn_ctr
+ */
+struct maglev_conn_pcpu {
+	struct u64_stats_sync syncp;
+	u64_stats_t ctr[MAGLEV_CONN_CTR_MAX];
+};
+
+/**
+ * struct maglev_conn_table - a namespace's connection table
+ * @buckets: hash chains (RCU)
+ * @locks: striped bucket locks: bucket b uses @locks[b & @lock_mask]
+ * @mask: number of buckets - 1
+ * @lock_mask: number of locks - 1
+ * @count: linked entries, at most @max
+ * @max: bound on @count
+ * @secret: keys the bucket hash
+ * @timeout: per state, in jiffies
+ * @pcpu: counters
+ * @base: counter values at the last zeroing (config mutex)
+ * @gc: expiry work
+ * @gc_next: next bucket the expiry work scans (expiry work)
+ * @gc_buckets: buckets scanned per run
+ * @net: the namespace it serves
+ * @rcu: frees it after a grace period
+ */
+struct maglev_conn_table {
+	struct hlist_head *buckets;
+	spinlock_t *locks;	/* bucket locks, see DOC: Locking */
+	u32 mask;
+	u32 lock_mask;
+	atomic_t count;
+	u32 max;
+	siphash_key_t secret;
+	unsigned int timeout[__MAGLEV_CONN_S_MAX];
+	struct maglev_conn_pcpu __percpu *pcpu;
+	u64 base[MAGLEV_CONN_CTR_MAX];
+	struct delayed_work gc;
+	u32 gc_next;
+	u32 gc_buckets;
+	possible_net_t net;
+	struct rcu_head rcu;
+};
+
+/* Seconds; IPVS's values for the states a one-way (DR/tunnel) balancer
+ * sees: SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE; UDP; SCTP established.
+ */
+static const unsigned int maglev_conn_timeouts[__MAGLEV_CONN_S_MAX] = {
+	[MAGLEV_CONN_S_TCP_SYN] = 60,
+	[MAGLEV_CONN_S_TCP_EST] = 15 * 60,
+	[MAGLEV_CONN_S_TCP_FIN] = 2 * 60,
+	[MAGLEV_CONN_S_TCP_CLOSE] = 10,
+	[MAGLEV_CONN_S_UDP] = 5 * 60,
+	[MAGLEV_CONN_S_SCTP] = 15 * 60,
+};
+
+#define MAGLEV_CONN_SIZE4 (offsetof(struct maglev_conn, addr) + \
+			   sizeof_field(struct maglev_conn, addr.v4))
+#define MAGLEV_CONN_SIZE6 sizeof(struct maglev_conn)
+
+static struct kmem_cache *maglev_conn_cache4 __read_mostly;
+static struct kmem_cache *maglev_conn_cache6 __read_mostly;
+
+static void maglev_conn_count(struct maglev_conn_table *t,
+			      enum maglev_conn_ctr ctr, unsigned int n)
+{
+	struct maglev_conn_pcpu *p = this_cpu_ptr(t->pcpu);
+
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_add(&p->ctr[ctr], n);
+	u64_stats_update_end(&p->syncp);
+}
+
+static bool maglev_conn_expired(const struct maglev_conn *c, unsigned long now)
+{
+	return time_after_eq(now, READ_ONCE(c->expires));
+}
+
+/* Half-open and closing entries may make room for a new one. */
+static bool maglev_conn_evictable(const struct maglev_conn *c)
+{
+	u8 state = READ_ONCE(c->state);
+
+	return state == MAGLEV_CONN_S_TCP_SYN || state == MAGLEV_CONN_S_TCP_FIN ||
+	       state == MAGLEV_CONN_S_TCP_CLOSE;
+}
+
+static u32 maglev_conn_hash(const struct maglev_conn_table *t,
+			    const struct maglev_flow *key)
+{
+	u32 ports = (u32)ntohs(key->sport) << 16 | ntohs(key->dport);
+	struct {
+		struct in6_addr saddr;
+		struct in6_addr daddr;
+		u32 ports;
+		u32 proto;
+	} buf;
+
+	if (key->family == AF_INET)
+		return (u32)siphash_4u32((__force u32)key->saddr.v4,
+					 (__force u32)key->daddr.v4, ports,
+					 key->proto, &t->secret);
+	buf.saddr = key->saddr.v6;
+	buf.daddr = key->daddr.v6;
+	buf.ports = ports;
+	buf.proto = key->proto;
+	return (u32)siphash(&buf, sizeof(buf), &t->secret);
+}
+
+static bool maglev_conn_key_eq(const struct maglev_conn *c,
+			       const struct maglev_flow *key)
+{
+	if (c->sport != key->sport || c->dport != key->dport ||
+	    c->family != key->family || c->proto != key->proto)
+		return false;
+	if (c->family == AF_INET)
+		return c->addr.v4.saddr == key->saddr.v4 &&
+		       c->addr.v4.daddr == key->daddr.v4;
+	return ipv6_addr_equal(&c->addr.v6.saddr, &key->saddr.v6) &&
+	       ipv6_addr_equal(&c->addr.v6.daddr, &key->daddr.v6);
+}
+
+static spinlock_t *maglev_conn_lock(const struct maglev_conn_table *t, u32 b)
+{
+	return &t->locks[b & t->lock_mask];
+}
+
+static void maglev_conn_free_rcu(struct rcu_head *head)
+{
+	struct maglev_conn *c = container_of(head, struct maglev_conn, rcu);
+
+	kmem_cache_free(c->family == AF_INET ? maglev_conn_cache4 :
+			maglev_conn_cache6, c);
+}
+
+/* Bucket lock held. */
+static void maglev_conn_unlink(struct maglev_conn_table *t,
+			       struct maglev_conn *c)
+{
+	hlist_del_rcu(&c->node);
+	atomic_dec(&t->count);
+	call_rcu(&c->rcu, maglev_conn_free_rcu);
+}
+
+/* Bucket lock held; @new takes @old's place and count. */
+static void maglev_conn_replace(struct maglev_conn *old,
+				struct maglev_conn *new)
+{
+	hlist_replace_rcu(&old->node, &new->node);
+	call_rcu(&old->rcu, maglev_conn_free_rcu);
+}
+
+/* One more entry, if that stays within the maximum. */
+static bool maglev_conn_reserve(struct maglev_conn_table *t)
+{
+	u32 max = READ_ONCE(t->max);
+	int n = atomic_read(&t->count);
+
+	do {
+		if ((u32)n >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&t->count, &n, n + 1));
+	return true;
+}
+
+static struct maglev_conn *maglev_conn_alloc(const struct maglev_conn_table *t,
+					     const struct maglev_flow *key,
+					     u32 be_id,
+					     enum maglev_conn_state state)
+{
+	struct maglev_conn *c;
+
+	if (key->family == AF_INET) {
+		c = kmem_cache_alloc(maglev_conn_cache4,
+				     GFP_ATOMIC | __GFP_NOWARN);
+		if (!c)
+			return NULL;
+		c->addr.v4.saddr = key->saddr.v4;
+		c->addr.v4.daddr = key->daddr.v4;
+	} else {
+		c = kmem_cache_alloc(maglev_conn_cache6,
+				     GFP_ATOMIC | __GFP_NOWARN);
+		if (!c)
+			return NULL;
+		c->addr.v6.saddr = key->saddr.v6;
+		c->addr.v6.daddr = key->daddr.v6;
+	}
+	c->sport = key->sport;
+	c->dport = key->dport;
+	c->family = key->family;
+	c->proto = key->proto;
+	c->state = state;
+	c->be_id = be_id;
+	c->expires = jiffies + READ_ONCE(t->timeout[state]);
+	return c;
+}
+
+static void maglev_conn_free_now(struct maglev_conn *c)
+{
+	kmem_cache_free(c->family == AF_INET ? maglev_conn_cache4 :
+			maglev_conn_cache6, c);
+}
+
+/**
+ * maglev_conn_find - the live entry of a flow, without counting
+ * @t: the table
+ * @key: the flow; family, protocol, addresses and ports are used
+ *
+ * Context: rcu_read_lock(); any context.
+ * Return: the entry, valid until rcu_read_unlock(), or NULL.
+ */
+struct maglev_conn *maglev_conn_find(struct maglev_conn_table *t,
+				     const struct maglev_flow *key)
+{
+	struct hlist_head *head = &t->buckets[maglev_conn_hash(t, key) & t->mask];
+	unsigned long now = jiffies;
+	struct maglev_conn *c;
+
+	hlist_for_each_entry_rcu(c, head, node)
+		if (maglev_conn_key_eq(c, key))
+			return maglev_conn_expired(c, now) ? NULL : c;
+	return NULL;
+}
+
+/**
+ * maglev_conn_lookup - the live entry of a flow, for the packet path
+ * @t: the table
+ * @key: the flow; family, protocol, addresses and ports are used
+ *
+ * Counts a hit or a miss. An expired entry is a miss; the insert that
+ * follows replaces it.
+ *
+ * Context: softirq or BHs disabled, rcu_read_lock().
+ * Return: the entry, valid until rcu_read_unlock(), or NULL.
+ */
+struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
+				       const struct maglev_flow *key)
+{
+	struct maglev_conn *c = maglev_conn_find(t, key);
+
+	maglev_conn_count(t, c ? MAGLEV_CONN_CTR_HITS : MAGLEV_CONN_CTR_MISSES,
+			  1);
+	return c;
+}
+
+/**
+ * maglev_conn_insert - remember a flow's backend
+ * @t: the table
+ * @key: the flow; family, protocol, addresses and ports are used
+ * @be_id: the backend's id
+ * @state: initial state, usually maglev_conn_state_new(@key)
+ * @res: out: what happened
+ *
+ * An expired entry for the flow is replaced. When the table is full, an
+ * expired, half-open or closing entry of the same bucket (the one closest
+ * to expiring) makes room; established, UDP and SCTP entries never do.
+ *
+ * Context: softirq or BHs disabled, rcu_read_lock().
+ * Return: the new entry (MAGLEV_CONN_ADDED), the flow's live entry
+ * (MAGLEV_CONN_EXISTS), both valid until rcu_read_unlock(), or NULL
+ * (MAGLEV_CONN_FULL, MAGLEV_CONN_NOMEM).
+ */
+struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
+				       const struct maglev_flow *key, u32 be_id,
+				       enum maglev_conn_state state,
+				       enum maglev_conn_res *res)
+{
+	struct maglev_conn *c, *new, *last = NULL, *stale = NULL;
+	struct maglev_conn *dead = NULL, *victim = NULL;
+	u32 b = maglev_conn_hash(t, key) & t->mask;
+	struct hlist_head *head = &t->buckets[b];
+	spinlock_t *lock = maglev_conn_lock(t, b);
+	unsigned long now = jiffies;
+
+	new = maglev_conn_alloc(t, key, be_id, state);
+	if (!new) {
+		maglev_conn_count(t, MAGLEV_CONN_CTR_NOMEM, 1);
+		*res = MAGLEV_CONN_NOMEM;
+		return NULL;
+	}
+
+	spin_lock(lock);
+	hlist_for_each_entry(c, head, node) {
+		last = c;
+		if (maglev_conn_key_eq(c, key)) {
+			if (!maglev_conn_expired(c, now)) {
+				spin_unlock(lock);
+				maglev_conn_free_now(new);
+				*res = MAGLEV_CONN_EXISTS;
+				return c;
+			}
+			stale = c;
+		} else if (maglev_conn_expired(c, now)) {
+			dead = dead ?: c;
+		} else if (maglev_conn_evictable(c) &&
+			   (!victim || time_before(READ_ONCE(c->expires),
+						   READ_ONCE(victim->expires)))) {
+			victim = c;
+		}
+	}
+
+	if (stale) {
+		maglev_conn_replace(stale, new);
+		maglev_conn_count(t, MAGLEV_CONN_CTR_EXPIRES, 1);
+	} else if (maglev_conn_reserve(t)) {
+		if (last)
+			hlist_add_behind_rcu(&new->node, &last->node);
+		else
+			hlist_add_head_rcu(&new->node, head);
+	} else if (dead || victim) {
+		maglev_conn_replace(dead ?: victim, new);
+		maglev_conn_count(t, dead ? MAGLEV_CONN_CTR_EXPIRES :
+				  MAGLEV_CONN_CTR_EVICTIONS, 1);
+	} else {
+		spin_unlock(lock);
+		maglev_conn_free_now(new);
+		maglev_conn_count(t, MAGLEV_CONN_CTR_FULL, 1);
+		*res = MAGLEV_CONN_FULL;
+		return NULL;
+	}
+	spin_unlock(lock);
+	maglev_conn_count(t, MAGLEV_CONN_CTR_INSERTS, 1);
+	*res = MAGLEV_CONN_ADDED;
+	return new;
+}
+
+/**
+ * maglev_conn_state_new - the state of a new entry for a packet's flow
+ * @flow: the packet's flow
+ *
+ * TCP: RST -> CLOSE, FIN -> FIN, SYN without ACK -> SYN, anything else
+ * (an unknown flow in mid-stream) -> EST.
+ *
+ * Return: enum maglev_conn_state.
+ */
+enum maglev_conn_state maglev_conn_state_new(const struct maglev_flow *flow)
+{
+	u8 f = flow->tcp_flags;
+
+	switch (flow->proto) {
+	case IPPROTO_TCP:
+		if (f & TCPHDR_RST)
+			return MAGLEV_CONN_S_TCP_CLOSE;
+		if (f & TCPHDR_FIN)
+			return MAGLEV_CONN_S_TCP_FIN;
+		if ((f & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN)
+			return MAGLEV_CONN_S_TCP_SYN;
+		return MAGLEV_CONN_S_TCP_EST;
+	case IPPROTO_SCTP:
+		return MAGLEV_CONN_S_SCTP;
+	default:
+		return MAGLEV_CONN_S_UDP;
+	}
+}
+
+/* The client-to-VIP half of IPVS's input-only TCP state table. FIN and
+ * RST states ignore ACKs (the client acknowledges the server's FIN); a SYN
+ * on them starts a new connection on the same tuple.
+ */
+static u8 maglev_conn_tcp_next(u8 state, u8 f, bool *reopen)
+{
+	bool closing = state == MAGLEV_CONN_S_TCP_FIN ||
+		       state == MAGLEV_CONN_S_TCP_CLOSE;
+
+	if (f & TCPHDR_RST)
+		return MAGLEV_CONN_S_TCP_CLOSE;
+	if (f & TCPHDR_FIN)
+		return state == MAGLEV_CONN_S_TCP_CLOSE ? state :
+		       MAGLEV_CONN_S_TCP_FIN;
+	if (f & TCPHDR_SYN) {
+		if (!(f & TCPHDR_ACK) && closing) {
+			*reopen = true;
+			return MAGLEV_CONN_S_TCP_SYN;
+		}
+		return state;
+	}
+	if ((f & TCPHDR_ACK) && state == MAGLEV_CONN_S_TCP_SYN)
+		return MAGLEV_CONN_S_TCP_EST;
+	return state;
+}
+
+/**
+ * maglev_conn_update - account a packet of the flow to its entry
+ * @t: the table
+ * @c: the entry
+ * @tcp_flags: the packet's TCP flags (0 for other protocols)
+ *
+ * Advances a TCP entry's state and pushes the expiry to now + the state's
+ * timeout. The expiry is written only when the state changes or it moves
+ * by MAGLEV_CONN_REFRESH or more, so most packets only read the entry.
+ *
+ * Context: rcu_read_lock().
+ * Return: true if the packet is a SYN on an entry that had seen FIN or
+ * RST: a new connection reusing the tuple, which may pick a new backend.
+ */
+bool maglev_conn_update(const struct maglev_conn_table *t,
+			struct maglev_conn *c, u8 tcp_flags)
+{
+	u8 old = READ_ONCE(c->state), state = old;
+	bool reopen = false;
+	unsigned long expires;
+
+	if (c->proto == IPPROTO_TCP)
+		state = maglev_conn_tcp_next(old, tcp_flags, &reopen);
+	expires = jiffies + READ_ONCE(t->timeout[state]);
+	if (state != old) {
+		WRITE_ONCE(c->state, state);
+		WRITE_ONCE(c->expires, expires);
+	} else if (time_after_eq(expires,
+				 READ_ONCE(c->expires) + MAGLEV_CONN_REFRESH)) {
+		WRITE_ONCE(c->expires, expires);
+	}
+	return reopen;
+}
+
+/**
+ * maglev_conn_match_service - whether an entry belongs to a service
+ * @c: the entry
+ * @key: the service; port 0 matches every destination port
+ *
+ * Return: true if family, protocol, destination address and port match.
+ */
+bool maglev_conn_match_service(const struct maglev_conn *c,
+			       const struct maglev_svc_key *key)
+{
+	if (c->family != key->family || c->proto != key->proto ||
+	    (key->port && c->dport != key->port))
+		return false;
+	if (c->family == AF_INET)
+		return c->addr.v4.daddr == key->addr.v4;
+	return ipv6_addr_equal(&c->addr.v6.daddr, &key->addr.v6);
+}
+
+/*
+ * Unlinks the entries of @n buckets from @start (wrapping) for which @match
+ * is true, or which have expired when @match is NULL. Returns how many.
+ */
+static unsigned int maglev_conn_sweep(struct maglev_conn_table *t, u32 start,
+				      u32 n,
+				      bool (*match)(const struct maglev_conn *c,
+						    const void *arg),
+				      const void *arg)
+{
+	unsigned int removed = 0, expired;
+	struct maglev_conn *c;
+	struct hlist_node *tmp;
+	u32 i, b;
+
+	for (i = 0; i < n; i++) {
+		b = (start + i) & t->mask;
+		if (i && !(i % MAGLEV_CONN_CHUNK))
+			cond_resched();
+		if (hlist_empty(&t->buckets[b]))
+			continue;
+		expired = 0;
+		spin_lock_bh(maglev_conn_lock(t, b));
+		hlist_for_each_entry_safe(c, tmp, &t->buckets[b], node) {
+			if (match ? !match(c, arg) :
+			    !maglev_conn_expired(c, jiffies))
+				continue;
+			maglev_conn_unlink(t, c);
+			expired += !match;
+			removed++;
+		}
+		if (expired)
+			maglev_conn_count(t, MAGLEV_CONN_CTR_EXPIRES, expired);
+		spin_unlock_bh(maglev_conn_lock(t, b));
+	}
+	return removed;
+}
+
+/* One run of the expiry work: the next @n buckets. */
+static unsigned int maglev_conn_gc_run(struct maglev_conn_table *t, u32 n)
+{
+	unsigned int removed = 0;
+
+	n = min(n, t->mask + 1);
+	if (atomic_read(&t->count))
+		removed = maglev_conn_sweep(t, t->gc_next, n, NULL, NULL);
+	t->gc_next = (t->gc_next + n) & t->mask;
+	return removed;
+}
+
+static void maglev_conn_gc_work(struct work_struct *work)
+{
+	struct maglev_conn_table *t = container_of(to_delayed_work(work),
+						   struct maglev_conn_table,
+						   gc);
+
+	maglev_conn_gc_run(t, t->gc_buckets);
+	queue_delayed_work(system_power_efficient_wq, &t->gc,
+			   MAGLEV_CONN_GC_INTERVAL);
+}
+
+static bool maglev_conn_match_all(const struct maglev_conn *c,
+				  const void *arg)
+{
+	return true;
+}
+
+static bool maglev_conn_match_svc(const struct maglev_conn *c,
+				  const void *arg)
+{
+	return maglev_conn_match_service(c, arg);
+}
+
+static bool maglev_conn_match_be(const struct maglev_conn *c, const void *arg)
+{
+	return READ_ONCE(c->be_id) == *(const u32 *)arg;
+}
+
+/**
+ * maglev_conn_flush - remove every entry
+ * @t: the table
+ *
+ * Context: process context; may sleep.
+ * Return: entries removed.
+ */
+unsigned int maglev_conn_flush(struct maglev_conn_table *t)
+{
+	return maglev_conn_sweep(t, 0, t->mask + 1, maglev_conn_match_all,
+				 NULL);
+}
+
+/**
+ * maglev_conn_flush_service - remove a service's entries
+ * @t: the table
+ * @key: the service; port 0 matches every destination port
+ *
+ * Context: process context; may sleep.
+ * Return: entries removed.
+ */
+unsigned int maglev_conn_flush_service(struct maglev_conn_table *t,
+				       const struct maglev_svc_key *key)
+{
+	return maglev_conn_sweep(t, 0, t->mask + 1, maglev_conn_match_svc,
+				 key);
+}
+
+/**
+ * maglev_conn_flush_backend - remove the entries naming a backend
+ * @t: the table
+ * @be_id: the backend's id
+ *
+ * Context: process context; may sleep.
+ * Return: entries removed.
+ */
+unsigned int maglev_conn_flush_backend(struct maglev_conn_table *t, u32 be_id)
+{
+	return maglev_conn_sweep(t, 0, t->mask + 1, maglev_conn_match_be,
+				 &be_id);
+}
+
+/**
+ * maglev_conn_dump - visit the live entries, resumably
+ * @t: the table
+ * @it: where to start; left where to resume
+ * @filter: which entries to pass to @emit; NULL for all
+ * @farg: @filter's argument
+ * @emit: called for each entry under rcu_read_lock(); nonzero stops
+ * @earg: @emit's argument
+ *
+ * When @emit returns nonzero (a full netlink message), the next call starts
+ * with the same entry. Each entry present throughout a dump is visited
+ * once; entries added or removed meanwhile may or may not be, and a removal
+ * in a partly visited bucket may skip an entry of that bucket.
+ *
+ * Context: process context; may sleep between buckets.
+ * Return: 0 when every bucket has been visited, or what @emit returned.
+ */
+int maglev_conn_dump(struct maglev_conn_table *t, struct maglev_conn_iter *it,
+		     bool (*filter)(const struct maglev_conn *c,
+				    const void *arg),
+		     const void *farg,
+		     int (*emit)(const struct maglev_conn *c, void *arg),
+		     void *earg)
+{
+	unsigned long now = jiffies;
+	struct maglev_conn *c;
+	u32 pos, n = 0;
+	int err;
+
+	rcu_read_lock();
+	for (; it->bucket <= t->mask; it->bucket++, it->pos = 0) {
+		if (++n % MAGLEV_CONN_CHUNK == 0) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+		pos = 0;
+		hlist_for_each_entry_rcu(c, &t->buckets[it->bucket], node) {
+			if (pos++ < it->pos)
+				continue;
+			if (maglev_conn_expired(c, now) ||
+			    (filter && !filter(c, farg)))
+				continue;
+			err = emit(c, earg);
+			if (err) {
+				it->pos = pos - 1;
+				rcu_read_unlock();
+				return err;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+/**
+ * maglev_conn_get_info - an entry's contents
+ * @c: the entry, under RCU
+ * @info: out
+ */
+void maglev_conn_get_info(const struct maglev_conn *c,
+			  struct maglev_conn_info *info)
+{
+	long left = (long)(READ_ONCE(c->expires) - jiffies);
+
+	memset(info, 0, sizeof(*info));
+	info->flow.family = c->family;
+	info->flow.proto = c->proto;
+	info->flow.sport = c->sport;
+	info->flow.dport = c->dport;
+	if (c->family == AF_INET) {
+		info->flow.saddr.v4 = c->addr.v4.saddr;
+		info->flow.daddr.v4 = c->addr.v4.daddr;
+	} else {
+		info->flow.saddr.v6 = c->addr.v6.saddr;
+		info->flow.daddr.v6 = c->addr.v6.daddr;
+	}
+	info->be_id = READ_ONCE(c->be_id);
+	info->state = READ_ONCE(c->state);
+	info->expires_ms = left > 0 ? jiffies_to_msecs(left) : 0;
+}
+
+static void maglev_conn_stats_sum(const struct maglev_conn_table *t, u64 *val)
+{
+	unsigned int i, start;
+	int cpu;
+
+	memset(val, 0, MAGLEV_CONN_CTR_MAX * sizeof(*val));
+	for_each_possible_cpu(cpu) {
+		const struct maglev_conn_pcpu *p = per_cpu_ptr(t->pcpu, cpu);
+		u64 v[MAGLEV_CONN_CTR_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (i = 0; i < MAGLEV_CONN_CTR_MAX; i++)
+				v[i] = u64_stats_read(&p->ctr[i]);
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+		for (i = 0; i < MAGLEV_CONN_CTR_MAX; i++)
+			val[i] += v[i];
+	}
+}
+
+/**
+ * maglev_conn_stats_read - the table's size and counters
+ * @t: the table
+ * @st: out
+ *
+ * Context: serialised with maglev_conn_stats_zero() (config mutex).
+ */
+void maglev_conn_stats_read(const struct maglev_conn_table *t,
+			    struct maglev_conn_stats *st)
+{
+	unsigned int i;
+
+	st->entries = atomic_read(&t->count);
+	st->max = READ_ONCE(t->max);
+	st->buckets = t->mask + 1;
+	maglev_conn_stats_sum(t, st->ctr);
+	for (i = 0; i < MAGLEV_CONN_CTR_MAX; i++)
+		st->ctr[i] -= t->base[i];
+}
+
+/**
+ * maglev_conn_stats_zero - make the counters read zero from now on
+ * @t: the table
+ *
+ * Context: serialised with maglev_conn_stats_read() (config mutex).
+ */
+void maglev_conn_stats_zero(struct maglev_conn_table *t)
+{
+	maglev_conn_stats_sum(t, t->base);
+}
+
+/**
+ * maglev_conn_set_max - change the bound on entries
+ * @t: the table
+ * @max: at most MAGLEV_CONN_MAX_LIMIT; 0 stops new entries
+ *
+ * Lowering it evicts nothing: inserts fail until enough entries expire.
+ *
+ * Return: 0 or -ERANGE.
+ */
+int maglev_conn_set_max(struct maglev_conn_table *t, u32 max)
+{
+	if (max > MAGLEV_CONN_MAX_LIMIT)
+		return -ERANGE;
+	WRITE_ONCE(t->max, max);
+	return 0;
+}
+
+/**
+ * maglev_conn_default_timeout - a state's timeout in a new table
+ * @state: the state
+ *
+ * Return: seconds.
+ */
+unsigned int maglev_conn_default_timeout(enum maglev_conn_state state)
+{
+	return maglev_conn_timeouts[state];
+}
+
+/**
+ * maglev_conn_set_timeout - change a state's timeout
+ * @t: the table
+ * @state: the state
+ * @secs: 1..MAGLEV_CONN_TIMEOUT_MAX seconds
+ *
+ * Applies to entries from their next packet on.
+ *
+ * Return: 0, -EINVAL for an unknown state or -ERANGE.
+ */
+int maglev_conn_set_timeout(struct maglev_conn_table *t,
+			    enum maglev_conn_state state, unsigned int secs)
+{
+	if ((unsigned int)state >= __MAGLEV_CONN_S_MAX)
+		return -EINVAL;
+	if (!secs || secs > MAGLEV_CONN_TIMEOUT_MAX)
+		return -ERANGE;
+	WRITE_ONCE(t->timeout[state], secs * HZ);
+	return 0;
+}
+
+/**
+ * maglev_conn_get_timeout - a state's timeout
+ * @t: the table
+ * @state: the state
+ *
+ * Return: seconds, or 0 for an unknown state.
+ */
+unsigned int maglev_conn_get_timeout(const struct maglev_conn_table *t,
+				     enum maglev_conn_state state)
+{
+	if ((unsigned int)state >= __MAGLEV_CONN_S_MAX)
+		return 0;
+	return READ_ONCE(t->timeout[state]) / HZ;
+}
+
+static void maglev_conn_table_free(struct maglev_conn_table *t)
+{
+	free_percpu(t->pcpu);
+	kvfree(t->locks);
+	kvfree(t->buckets);
+	kfree(t);
+}
+
+static void maglev_conn_table_free_rcu(struct rcu_head *head)
+{
+	maglev_conn_table_free(container_of(head, struct maglev_conn_table,
+					    rcu));
+}
+
+/**
+ * maglev_conn_table_create - allocate a connection table
+ * @net: the namespace it serves
+ * @max: bound on entries, at most MAGLEV_CONN_MAX_LIMIT; sizes the hash
+ *
+ * Starts the expiry work.
+ *
+ * Context: process context.
+ * Return: the table or an ERR_PTR().
+ */
+struct maglev_conn_table *maglev_conn_table_create(struct net *net, u32 max)
+{
+	struct maglev_conn_table *t;
+	u32 nb, nl, i;
+	int cpu;
+
+	if (max > MAGLEV_CONN_MAX_LIMIT)
+		return ERR_PTR(-ERANGE);
+	nb = clamp_t(u32, roundup_pow_of_two(max ?: 1) / 2,
+		     MAGLEV_CONN_BUCKETS_MIN, MAGLEV_CONN_BUCKETS_MAX);
+	nl = min_t(u32, nb, MAGLEV_CONN_LOCKS);
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->buckets = kvcalloc(nb, sizeof(*t->buckets), GFP_KERNEL_ACCOUNT);
+	t->locks = kvmalloc_array(nl, sizeof(*t->locks), GFP_KERNEL_ACCOUNT);
+	t->pcpu = alloc_percpu_gfp(struct maglev_conn_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!t->buckets || !t->locks || !t->pcpu) {
+		maglev_conn_table_free(t);
+		return ERR_PTR(-ENOMEM);
+	}
+	for (i = 0; i < nb; i++)
+		INIT_HLIST_HEAD(&t->buckets[i]);
+	for (i = 0; i < nl; i++)
+		spin_lock_init(&t->locks[i]);
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(t->pcpu, cpu)->syncp);
+	t->mask = nb - 1;
+	t->lock_mask = nl - 1;
+	t->max = max;
+	get_random_bytes(&t->secret, sizeof(t->secret));
+	for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+		t->timeout[i] = maglev_conn_timeouts[i] * HZ;
+	t->gc_buckets = max_t(u32, nb >> MAGLEV_CONN_GC_SHIFT,
+			      MAGLEV_CONN_BUCKETS_MIN);
+	write_pnet(&t->net, net);
+	INIT_DELAYED_WORK(&t->gc, maglev_conn_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &t->gc,
+			   MAGLEV_CONN_GC_INTERVAL);
+	return t;
+}
+
+/**
+ * maglev_conn_table_destroy - stop the expiry work and free a table
+ * @t: the table, or NULL
+ *
+ * Entries and the table are freed after a grace period, so readers still
+ * holding @t under RCU stay safe, but nothing may insert any more.
+ *
+ * Context: process context, after the packet path stopped inserting
+ * (hooks unregistered); may sleep.
+ */
+void maglev_conn_table_destroy(struct maglev_conn_table *t)
+{
+	if (!t)
+		return;
+	cancel_delayed_work_sync(&t->gc);
+	maglev_conn_flush(t);
+	call_rcu(&t->rcu, maglev_conn_table_free_rcu);
+}
+
+/**
+ * maglev_conn_init - create the entry caches
+ *
+ * Context: module init.
+ * Return: 0 or -ENOMEM.
+ */
+int maglev_conn_init(void)
+{
+	BUILD_BUG_ON(MAGLEV_CONN_SIZE4 > 64);
+	BUILD_BUG_ON(MAGLEV_CONN_MAX_LIMIT > INT_MAX);
+	BUILD_BUG_ON((u64)MAGLEV_CONN_TIMEOUT_MAX * HZ > LONG_MAX / 2);
+
+	maglev_conn_cache4 = kmem_cache_create("maglev_conn4", MAGLEV_CONN_SIZE4,
+					       __alignof__(struct maglev_conn),
+					       0, NULL);
+	if (!maglev_conn_cache4)
+		return -ENOMEM;
+	maglev_conn_cache6 = kmem_cache_create("maglev_conn6", MAGLEV_CONN_SIZE6,
+					       __alignof__(struct maglev_conn),
+					       0, NULL);
+	if (!maglev_conn_cache6) {
+		kmem_cache_destroy(maglev_conn_cache4);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * maglev_conn_exit - destroy the entry caches
+ *
+ * Context: module exit, after every table was destroyed.
+ */
+void maglev_conn_exit(void)
+{
+	/* Entries and tables are freed by RCU callbacks. */
+	rcu_barrier();
+	kmem_cache_destroy(maglev_conn_cache6);
+	kmem_cache_destroy(maglev_conn_cache4);
+}
