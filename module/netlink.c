@@ -790,7 +790,7 @@ struct maglev_table_snap {
 
 #define MAGLEV_SLOTS_PER_MSG 2048
 
-static int maglev_nl_table_start(struct netlink_callback *cb)
+static int maglev_nl_table_snap(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = maglev_dump_attrs(cb);
 	struct maglev_net *mn = maglev_pernet(sock_net(cb->skb->sk));
@@ -856,13 +856,25 @@ static int maglev_nl_table_done(struct netlink_callback *cb)
 	return 0;
 }
 
-/* cb->args[1]: backends sent; cb->args[2]: slots sent. */
+/*
+ * cb->args[0]: the snapshot, taken by the first call (not a start
+ * callback: on 6.1 only dumpit's extack message reaches userspace);
+ * cb->args[1]: backends sent; cb->args[2]: slots sent.
+ */
 static int maglev_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct maglev_table_snap *snap = (void *)cb->args[0];
+	struct maglev_table_snap *snap;
 	struct nlattr *nest, *list;
 	u32 i, start, count;
 	void *hdr;
+	int err;
+
+	if (!cb->args[0]) {
+		err = maglev_nl_table_snap(cb);
+		if (err)
+			return err;
+	}
+	snap = (void *)cb->args[0];
 
 	while (cb->args[2] < snap->m) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
@@ -1034,6 +1046,7 @@ struct maglev_conn_dump_ctx {
 	u32 be_id;
 	bool by_svc;
 	bool by_be;
+	bool started;
 };
 
 struct maglev_conn_emit {
@@ -1158,21 +1171,6 @@ static int maglev_nl_conn_target(struct maglev_net *mn, struct nlattr **attrs,
 	return 0;
 }
 
-static int maglev_nl_conn_start(struct netlink_callback *cb)
-{
-	struct maglev_conn_dump_ctx *ctx = (void *)cb->ctx;
-	struct maglev_net *mn = maglev_pernet(sock_net(cb->skb->sk));
-	int err;
-
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
-	memset(ctx, 0, sizeof(*ctx));
-	mutex_lock(&mn->lock);
-	err = maglev_nl_conn_target(mn, maglev_dump_attrs(cb), ctx,
-				    cb->extack);
-	mutex_unlock(&mn->lock);
-	return err;
-}
-
 static int maglev_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct maglev_conn_dump_ctx *ctx = (void *)cb->ctx;
@@ -1182,14 +1180,25 @@ static int maglev_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		.mn = maglev_pernet(sock_net(skb->sk)),
 	};
 	struct maglev_conn_table *t;
+	int err = 0;
 
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	mutex_lock(&e.mn->lock);
+	/*
+	 * Checked here rather than in a start callback: on 6.1 only
+	 * dumpit's extack message reaches userspace.
+	 */
+	if (!ctx->started) {
+		err = maglev_nl_conn_target(e.mn, maglev_dump_attrs(cb), ctx,
+					    cb->extack);
+		ctx->started = true;
+	}
 	t = maglev_conns(e.mn);
-	if (t)
+	if (!err && t)
 		maglev_conn_dump(t, &ctx->it, maglev_nl_conn_filter, ctx,
 				 maglev_nl_conn_emit, &e);
 	mutex_unlock(&e.mn->lock);
-	return skb->len;
+	return err ?: skb->len;
 }
 
 static int maglev_nl_conn_flush(struct sk_buff *skb, struct genl_info *info)
@@ -1484,7 +1493,6 @@ static const struct genl_ops maglev_ops[] = {
 	},
 	{
 		.cmd = MAGLEV_CMD_TABLE_GET,
-		.start = maglev_nl_table_start,
 		.dumpit = maglev_nl_table_dump,
 		.done = maglev_nl_table_done,
 		.policy = maglev_nl_svc_policy,
@@ -1523,7 +1531,6 @@ static const struct genl_ops maglev_ops[] = {
 	},
 	{
 		.cmd = MAGLEV_CMD_CONN_GET,
-		.start = maglev_nl_conn_start,
 		.dumpit = maglev_nl_conn_dump,
 		.policy = maglev_nl_be_policy,
 		.maxattr = ARRAY_SIZE(maglev_nl_be_policy) - 1,

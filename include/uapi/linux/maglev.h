@@ -26,8 +26,8 @@
  * --------------------------------------
  *
  * MAGLEV_CMD_SERVICE_NEW: MAGLEV_A_SERVICE { key, [TABLE_SIZE], [HASH],
- *	[FLAGS], [GRE_KEY] }. Creates a service with no backends. -EEXIST if it
- *	exists.
+ *	[FLAGS], [GRE_KEY], [BACKENDS] }. Creates a service, with no backends
+ *	unless BACKENDS lists some. -EEXIST if it exists.
  * MAGLEV_CMD_SERVICE_SET: MAGLEV_A_SERVICE { key, [TABLE_SIZE], [HASH],
  *	[FLAGS], [GRE_KEY] }. Changes the given settings; absent ones are kept.
  *	MAGLEV_SVC_F_GRE_KEY in FLAGS enables the GRE key (with GRE_KEY).
@@ -247,7 +247,7 @@ enum maglev_be_attr {
 	MAGLEV_BE_A_ADDR4,	/* be32 */
 	MAGLEV_BE_A_ADDR6,	/* struct in6_addr */
 	MAGLEV_BE_A_WEIGHT,	/* u32: 0..MAGLEV_WEIGHT_MAX; 0 = drain */
-	MAGLEV_BE_A_STATE,	/* u8: enum maglev_be_state */
+	MAGLEV_BE_A_STATE,	/* u8: enum maglev_be_state; down = no slot */
 	MAGLEV_BE_A_SLOTS,	/* u32 (reply): table slots held */
 	MAGLEV_BE_A_INDEX,	/* u32 (reply): index used in TABLE_SLOTS */
 	MAGLEV_BE_A_STATS,	/* nest: MAGLEV_STATS_A_PACKETS, _BYTES */
@@ -260,7 +260,7 @@ enum maglev_be_attr {
 enum maglev_cfg_attr {
 	MAGLEV_CFG_A_UNSPEC,
 	MAGLEV_CFG_A_PAD,
-	MAGLEV_CFG_A_SEED,		/* binary, 16 bytes */
+	MAGLEV_CFG_A_SEED,		/* 16 bytes: a 128-bit big-endian number */
 	MAGLEV_CFG_A_SOURCE4,		/* be32: outer source for IPv4 */
 	MAGLEV_CFG_A_SOURCE6,		/* in6_addr: outer source for IPv6 */
 	MAGLEV_CFG_A_TTL,		/* u8: outer TTL; 0 = route default */
