@@ -32,7 +32,6 @@ static const enum maglev_ctr maglev_xmit_ctr[] = {
  * @nc: namespace settings
  * @be_id: the entry's backend
  * @tcp_flags: the packet's TCP flags (0 for other protocols)
- * @reopen: a SYN reuses the tuple of a closed flow
  * @reason: out: enum maglev_lookup_reason
  *
  * Applies the rules of the connection table (uapi header).
@@ -43,8 +42,7 @@ static const enum maglev_ctr maglev_xmit_ctr[] = {
  */
 const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
 					   const struct maglev_ns_conf *nc,
-					   u32 be_id, u8 tcp_flags, bool reopen,
-					   u8 *reason)
+					   u32 be_id, u8 tcp_flags, u8 *reason)
 {
 	bool syn = (tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN;
 	const struct maglev_be_conf *bc = maglev_be_by_id(conf, be_id);
@@ -55,7 +53,7 @@ const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
 			*reason = MAGLEV_REASON_NODEST_DROP;
 		return NULL;
 	}
-	if (bc->state != MAGLEV_BE_STATE_UP || reopen || (syn && !bc->weight))
+	if (bc->state != MAGLEV_BE_STATE_UP || (syn && !bc->weight))
 		return NULL;
 	*reason = MAGLEV_REASON_CONN;
 	return bc;
@@ -107,14 +105,16 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	t = rcu_dereference(mn->conns);
 	c = t ? maglev_conn_lookup(t, &flow) : NULL;
 	if (c) {
-		bool reopen = maglev_conn_update(t, c, flow.tcp_flags);
-
 		bc = maglev_follow(conf, nc, maglev_conn_be_id(c),
-				   flow.tcp_flags, reopen, &reason);
+				   flow.tcp_flags, &reason);
+		/* Dropped packets must not keep their entry alive. */
 		if (reason == MAGLEV_REASON_NODEST_DROP) {
 			maglev_stats_add(&mn->stats, MAGLEV_CTR_NODEST, 1);
 			return NF_DROP;
 		}
+		/* A SYN reusing a closed flow's tuple picks again. */
+		if (maglev_conn_update(t, c, flow.tcp_flags))
+			bc = NULL;
 	}
 	if (!bc) {
 		bc = maglev_select(conf, &flow, &nc->seed, &hash, &slot);

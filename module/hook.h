@@ -14,8 +14,7 @@ struct net;
 
 const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
 					   const struct maglev_ns_conf *nc,
-					   u32 be_id, u8 tcp_flags, bool reopen,
-					   u8 *reason);
+					   u32 be_id, u8 tcp_flags, u8 *reason);
 
 int maglev_hooks_register(struct net *net);
 void maglev_hooks_unregister(struct net *net);

@@ -999,7 +999,7 @@ static int maglev_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 		c = t ? maglev_conn_find(t, &flow) : NULL;
 		if (c)
 			bc = maglev_follow(conf, nc, maglev_conn_be_id(c), 0,
-					   false, &reason);
+					   &reason);
 		rcu_read_unlock();
 		if (!bc && reason != MAGLEV_REASON_NODEST_DROP) {
 			bc = maglev_select(conf, &flow, &nc->seed, &hash,
