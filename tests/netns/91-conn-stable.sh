@@ -13,6 +13,8 @@
 #   b1 weight 3, then b2 weight 0 (drained); conn_peer.py answers each line
 #   with the backend's name and keeps the connection open
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/conn_lib.sh
+source "$(dirname "$0")/conn_lib.sh"
 
 require_tools
 maglev_load
@@ -21,47 +23,6 @@ topo_setup 5
 port=7000
 svc=$VIP4:$port
 nheld=120
-
-# conn_servers_start: conn_peer.py's long-lived server on $port in every backend.
-conn_servers_start() {
-	local i args=()
-	for ((i = 1; i <= NB; i++)); do args+=("${NS_B[i]}=${BE_NAME[i]}"); done
-	bg python3 "$NETNS_DIR/conn_peer.py" server --ready "$TMPD/conn-ready" --ports $port "${args[@]}"
-	busywait 30000 test -e "$TMPD/conn-ready" || die "conn_peer.py server did not start"
-}
-
-# hold DESC CMD...: a command to the holding client; PASS/FAIL by its answer
-# (quiet with an empty DESC: status only, answer in HOLD_LINE).
-hold() {
-	local desc=$1 line
-	shift
-	echo "$*" >&"${HOLD[1]}"
-	if ! IFS= read -r -t 180 line <&"${HOLD[0]}"; then
-		log_fail "$desc (no answer from the client)"
-		return 1
-	fi
-	HOLD_LINE=${line#* }
-	[ -n "$desc" ] || { case $line in ok*) return 0 ;; *) return 1 ;; esac; }
-	case $line in
-	ok*) log_pass "$desc: ${line#ok }" ;;
-	*) log_fail "$desc: ${line#fail }"; return 1 ;;
-	esac
-}
-
-# hold_start SPORTS: the holding client (conn_peer.py hold, a coproc) opens
-# a connection from C4 to $VIP4:$port per sport.
-hold_start() {
-	local line
-	coproc HOLD { exec python3 "$NETNS_DIR/conn_peer.py" hold --client-ns "$NS_C" \
-		--fwd-ns "$NS_F" --maglevctl "$MAGLEVCTL" --map "$(be_map 4)" \
-		$C4 $VIP4 $port "$1"; }
-	BG_PIDS+=("$HOLD_PID")
-	IFS= read -r -t 180 line <&"${HOLD[0]}" || die "the holding client did not start"
-	case $line in
-	ok*) log_pass "long-lived connections: ${line#ok }" ;;
-	*) die "long-lived connections: ${line#fail }" ;;
-	esac
-}
 
 conn_servers_start
 mctl service add tcp $svc table-size 1021 || die "service add"

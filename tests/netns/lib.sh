@@ -26,7 +26,8 @@
 # is a skip (exit 4); PASS/FAIL lines; exit 0 pass, 1 fail, 4 skip.
 #
 # Environment: MAGLEV_KO (module, default module/maglev.ko), MAGLEVCTL
-# (default tools/maglevctl/maglevctl), MAGLEV_VERBOSE=1 (trace commands).
+# (default tools/maglevctl/maglevctl), MAGLEV_VERBOSE=1 (trace commands),
+# MAGLEV_NETNS_TIMES=1 (seconds since the start on every PASS/FAIL line).
 
 # shellcheck disable=SC2034 # the variables are for the scripts that source this
 NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -65,9 +66,11 @@ NB=0
 
 [ "${MAGLEV_VERBOSE:-0}" = 1 ] && set -x
 
-log_pass() { printf 'PASS: %s\n' "$*"; }
-log_fail() { printf 'FAIL: %s\n' "$*"; RET=$ksft_fail; }
-log_info() { printf 'INFO: %s\n' "$*"; }
+# MAGLEV_NETNS_TIMES=1 appends the seconds since the script started.
+_t() { [ "${MAGLEV_NETNS_TIMES:-0}" = 0 ] || printf ' [%ss]' "$SECONDS"; }
+log_pass() { printf 'PASS: %s%s\n' "$*" "$(_t)"; }
+log_fail() { printf 'FAIL: %s%s\n' "$*" "$(_t)"; RET=$ksft_fail; }
+log_info() { printf 'INFO: %s%s\n' "$*" "$(_t)"; }
 
 # skip MESSAGE: the scenario cannot run here; not a failure.
 skip() {
@@ -306,6 +309,7 @@ topo_setup() {
 		EOF
 	done
 	servers_start
+	[ "${MAGLEV_NETNS_TIMES:-0}" = 0 ] || log_info "topology of $n backends up"
 }
 
 # servers_start: one peer.py serving every backend namespace (bI answers
