@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/sort.h>
+#include <linux/vmalloc.h>
 #include <net/netlink.h>
 
 #include "service.h"
@@ -303,6 +304,21 @@ static void maglev_encap_fill(struct maglev_encap *e, struct maglev_backend *be,
 }
 
 /*
+ * kvmalloc() serves a table of more than a page from the page allocator in a
+ * power-of-two block: the default M = 65537 needs 131074 bytes and would take
+ * 256 KiB. A table that would waste more than an eighth of its size that way
+ * goes to vmalloc, which rounds to pages (132 KiB).
+ */
+static u16 *maglev_table_alloc(u32 m)
+{
+	size_t size = array_size(m, sizeof(u16));
+
+	if (size > PAGE_SIZE && (PAGE_SIZE << get_order(size)) - size > size / 8)
+		return __vmalloc(size, GFP_KERNEL_ACCOUNT);
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+/*
  * Build a configuration with exactly the backends @bp (any order), reusing
  * the backend objects of @old whose address is listed again.
  */
@@ -328,8 +344,7 @@ maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
 	if (!conf)
 		goto nomem;
 	conf->params = *p;
-	conf->table = kvmalloc_array(p->table_size, sizeof(*conf->table),
-				     GFP_KERNEL_ACCOUNT);
+	conf->table = maglev_table_alloc(p->table_size);
 	conf->id_mask = roundup_pow_of_two(2 * n + 2) - 1;
 	conf->id_slot = kvmalloc_array(conf->id_mask + 1, sizeof(u16),
 				       GFP_KERNEL_ACCOUNT);
