@@ -29,14 +29,26 @@ static int __net_init maglev_pernet_init(struct net *net)
 	return err;
 }
 
-static void __net_exit maglev_pernet_exit(struct net *net)
+/*
+ * Detach the packet path first: nf_unregister_net_hooks() does not wait for
+ * packets already inside maglev_hook(). The netns core (and
+ * unregister_pernet_subsys() at module unload) waits for a grace period
+ * between .pre_exit and .exit, so by maglev_pernet_exit() no CPU can still
+ * read this namespace's state or insert a connection entry.
+ */
+static void __net_exit maglev_pernet_pre_exit(struct net *net)
 {
 	maglev_hooks_unregister(net);
+}
+
+static void __net_exit maglev_pernet_exit(struct net *net)
+{
 	maglev_net_exit(maglev_pernet(net));
 }
 
 static struct pernet_operations maglev_pernet_ops = {
 	.init = maglev_pernet_init,
+	.pre_exit = maglev_pernet_pre_exit,
 	.exit = maglev_pernet_exit,
 	.id = &maglev_net_id,
 	.size = sizeof(struct maglev_net),
