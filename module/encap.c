@@ -143,6 +143,28 @@ static void maglev_too_big(struct net *net, struct sk_buff *skb, bool inner6,
 		      htonl(max_t(unsigned int, mtu, IPV4_MIN_MTU)));
 }
 
+static enum maglev_xmit maglev_encap_segs(struct net *net, struct sk_buff *skb,
+					  const struct maglev_encap *e)
+{
+	enum maglev_xmit ret = MAGLEV_XMIT_OK, r;
+	struct sk_buff *segs, *next;
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(skb);
+		return IS_ERR(segs) && PTR_ERR(segs) == -ENOMEM ?
+		       MAGLEV_XMIT_NOMEM : MAGLEV_XMIT_ERR;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		r = maglev_encap_xmit(net, skb, e);
+		if (r != MAGLEV_XMIT_OK)
+			ret = r;
+	}
+	return ret;
+}
+
 /**
  * maglev_encap_xmit() - GRE-encapsulate a packet and send it to a backend
  * @net: the namespace the packet was received in (routes are looked up
@@ -195,12 +217,10 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 	/*
 	 * A GSO packet that is already a tunnel packet (GRO of an
 	 * encapsulated flow) has only one set of inner headers: the stack
-	 * cannot segment it once inside a second tunnel.
+	 * cannot segment it once inside a second tunnel, so segment it now.
 	 */
-	if (skb_is_gso(skb) && skb->encapsulation) {
-		ret = MAGLEV_XMIT_ERR;
-		goto drop;
-	}
+	if (skb_is_gso(skb) && skb->encapsulation)
+		return maglev_encap_segs(net, skb, e);
 
 	gre_hlen = maglev_gre_hlen(e->csum, e->use_key);
 	if (e->family == AF_INET) {
