@@ -12,7 +12,8 @@
  * lets a full table evict within the one bucket it has locked. The bucket
  * hash is siphash with a random per-table secret, independent of the
  * cluster seed, so senders cannot aim at one chain. Raising the maximum
- * well past its value at creation lengthens chains; it does not rehash.
+ * past twice the number of buckets is refused (maglev_conn_buckets()): the
+ * bucket array is sized once, when the table is created.
  *
  * Entries are freed with call_rcu() into their own kmem_caches, not
  * SLAB_TYPESAFE_BY_RCU: with type-safe slabs an entry may be reused for
@@ -39,9 +40,11 @@
  *   each store a valid value.
  * - Linking and unlinking take the bucket's lock, striped over at most
  *   MAGLEV_CONN_LOCKS spinlocks, never two at once. Inserts run in softirq
- *   (spin_lock()); the expiry work, flushes and destroy run in process
- *   context with BHs disabled (spin_lock_bh()), one bucket at a time, with
- *   cond_resched() between chunks of buckets.
+ *   (spin_lock()) and allocate their entry under the lock, with
+ *   GFP_NOWAIT, only once they know it will be linked; the expiry work,
+ *   flushes and destroy run in process context with BHs disabled
+ *   (spin_lock_bh()), one bucket at a time, with cond_resched() between
+ *   chunks of buckets.
  * - @count is atomic and only increased by a compare-and-swap that keeps it
  *   at most @max; it counts linked entries.
  * - Unlinked entries are freed by RCU callbacks; the table itself too, so
@@ -56,8 +59,10 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/bsearch.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/sort.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/ipv6.h>
@@ -158,13 +163,28 @@ static bool maglev_conn_expired(const struct maglev_conn *c, unsigned long now)
 	return time_after_eq(now, READ_ONCE(c->expires));
 }
 
-/* Half-open and closing entries may make room for a new one. */
+/* Unconfirmed, half-open and closing entries may make room for a new one. */
 static bool maglev_conn_evictable(const struct maglev_conn *c)
 {
 	u8 state = READ_ONCE(c->state);
 
-	return state == MAGLEV_CONN_S_TCP_SYN || state == MAGLEV_CONN_S_TCP_FIN ||
+	return !(READ_ONCE(c->flags) & MAGLEV_CONN_F_CONFIRMED) ||
+	       state == MAGLEV_CONN_S_TCP_SYN || state == MAGLEV_CONN_S_TCP_FIN ||
 	       state == MAGLEV_CONN_S_TCP_CLOSE;
+}
+
+/* How long an entry in @state lives without packets: an unconfirmed one no
+ * longer than a half-open one.
+ */
+static unsigned long maglev_conn_timeout(const struct maglev_conn_table *t,
+					 u8 state, bool confirmed)
+{
+	unsigned long to = READ_ONCE(t->timeout[state]);
+
+	if (!confirmed)
+		to = min_t(unsigned long, to,
+			   READ_ONCE(t->timeout[MAGLEV_CONN_S_TCP_SYN]));
+	return to;
 }
 
 static u32 maglev_conn_hash(const struct maglev_conn_table *t,
@@ -245,23 +265,23 @@ static bool maglev_conn_reserve(struct maglev_conn_table *t)
 	return true;
 }
 
+/* Packet path: never sleeps, never warns; failures are counted. */
 static struct maglev_conn *maglev_conn_alloc(const struct maglev_conn_table *t,
 					     const struct maglev_flow *key,
-					     u32 be_id,
+					     u64 owner,
 					     enum maglev_conn_state state)
 {
+	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct maglev_conn *c;
 
 	if (key->family == AF_INET) {
-		c = kmem_cache_alloc(maglev_conn_cache4,
-				     GFP_ATOMIC | __GFP_NOWARN);
+		c = kmem_cache_alloc(maglev_conn_cache4, gfp);
 		if (!c)
 			return NULL;
 		c->addr.v4.saddr = key->saddr.v4;
 		c->addr.v4.daddr = key->daddr.v4;
 	} else {
-		c = kmem_cache_alloc(maglev_conn_cache6,
-				     GFP_ATOMIC | __GFP_NOWARN);
+		c = kmem_cache_alloc(maglev_conn_cache6, gfp);
 		if (!c)
 			return NULL;
 		c->addr.v6.saddr = key->saddr.v6;
@@ -272,15 +292,10 @@ static struct maglev_conn *maglev_conn_alloc(const struct maglev_conn_table *t,
 	c->family = key->family;
 	c->proto = key->proto;
 	c->state = state;
-	c->be_id = be_id;
-	c->expires = jiffies + READ_ONCE(t->timeout[state]);
+	c->flags = 0;
+	c->owner = owner;
+	c->expires = jiffies + maglev_conn_timeout(t, state, false);
 	return c;
-}
-
-static void maglev_conn_free_now(struct maglev_conn *c)
-{
-	kmem_cache_free(c->family == AF_INET ? maglev_conn_cache4 :
-			maglev_conn_cache6, c);
 }
 
 /**
@@ -329,13 +344,15 @@ struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
  * maglev_conn_insert - remember a flow's backend
  * @t: the table
  * @key: the flow; family, protocol, addresses and ports are used
+ * @svc_id: the service's id
  * @be_id: the backend's id
  * @state: initial state, usually maglev_conn_state_new(@key)
  * @res: out: what happened
  *
  * An expired entry for the flow is replaced. When the table is full, an
- * expired, half-open or closing entry of the same bucket (the one closest
- * to expiring) makes room; established, UDP and SCTP entries never do.
+ * expired, unconfirmed, half-open or closing entry of the same bucket (the
+ * one closest to expiring) makes room; confirmed established, UDP and SCTP
+ * entries never do. The entry starts unconfirmed.
  *
  * Context: softirq or BHs disabled, rcu_read_lock().
  * Return: the new entry (MAGLEV_CONN_ADDED), the flow's live entry
@@ -343,23 +360,18 @@ struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
  * (MAGLEV_CONN_FULL, MAGLEV_CONN_NOMEM).
  */
 struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
-				       const struct maglev_flow *key, u32 be_id,
+				       const struct maglev_flow *key,
+				       u32 svc_id, u32 be_id,
 				       enum maglev_conn_state state,
 				       enum maglev_conn_res *res)
 {
 	struct maglev_conn *c, *new, *last = NULL, *stale = NULL;
-	struct maglev_conn *dead = NULL, *victim = NULL;
+	struct maglev_conn *dead = NULL, *victim = NULL, *old;
 	u32 b = maglev_conn_hash(t, key) & t->mask;
 	struct hlist_head *head = &t->buckets[b];
 	spinlock_t *lock = maglev_conn_lock(t, b);
 	unsigned long now = jiffies;
-
-	new = maglev_conn_alloc(t, key, be_id, state);
-	if (!new) {
-		maglev_conn_count(t, MAGLEV_CONN_CTR_NOMEM, 1);
-		*res = MAGLEV_CONN_NOMEM;
-		return NULL;
-	}
+	bool reserved = false;
 
 	spin_lock(lock);
 	hlist_for_each_entry(c, head, node) {
@@ -367,7 +379,6 @@ struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
 		if (maglev_conn_key_eq(c, key)) {
 			if (!maglev_conn_expired(c, now)) {
 				spin_unlock(lock);
-				maglev_conn_free_now(new);
 				*res = MAGLEV_CONN_EXISTS;
 				return c;
 			}
@@ -381,24 +392,37 @@ struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
 		}
 	}
 
-	if (stale) {
-		maglev_conn_replace(stale, new);
-		maglev_conn_count(t, MAGLEV_CONN_CTR_EXPIRES, 1);
-	} else if (maglev_conn_reserve(t)) {
+	/* Decide where the entry goes before allocating it. */
+	old = stale;
+	if (!old) {
+		reserved = maglev_conn_reserve(t);
+		if (!reserved)
+			old = dead ?: victim;
+		if (!reserved && !old) {
+			spin_unlock(lock);
+			maglev_conn_count(t, MAGLEV_CONN_CTR_FULL, 1);
+			*res = MAGLEV_CONN_FULL;
+			return NULL;
+		}
+	}
+	new = maglev_conn_alloc(t, key, (u64)svc_id << 32 | be_id, state);
+	if (!new) {
+		if (reserved)
+			atomic_dec(&t->count);
+		spin_unlock(lock);
+		maglev_conn_count(t, MAGLEV_CONN_CTR_NOMEM, 1);
+		*res = MAGLEV_CONN_NOMEM;
+		return NULL;
+	}
+	if (reserved) {
 		if (last)
 			hlist_add_behind_rcu(&new->node, &last->node);
 		else
 			hlist_add_head_rcu(&new->node, head);
-	} else if (dead || victim) {
-		maglev_conn_replace(dead ?: victim, new);
-		maglev_conn_count(t, dead ? MAGLEV_CONN_CTR_EXPIRES :
-				  MAGLEV_CONN_CTR_EVICTIONS, 1);
 	} else {
-		spin_unlock(lock);
-		maglev_conn_free_now(new);
-		maglev_conn_count(t, MAGLEV_CONN_CTR_FULL, 1);
-		*res = MAGLEV_CONN_FULL;
-		return NULL;
+		maglev_conn_replace(old, new);
+		maglev_conn_count(t, old == victim ? MAGLEV_CONN_CTR_EVICTIONS :
+				  MAGLEV_CONN_CTR_EXPIRES, 1);
 	}
 	spin_unlock(lock);
 	maglev_conn_count(t, MAGLEV_CONN_CTR_INSERTS, 1);
@@ -467,7 +491,8 @@ static u8 maglev_conn_tcp_next(u8 state, u8 f, bool *reopen)
  * @c: the entry
  * @tcp_flags: the packet's TCP flags (0 for other protocols)
  *
- * Advances a TCP entry's state and pushes the expiry to now + the state's
+ * Advances a TCP entry's state, confirms the entry when the packet proves
+ * the flow (see conn.h) and pushes the expiry to now + the state's
  * timeout. The expiry is written only when the state changes or it moves
  * by MAGLEV_CONN_REFRESH or more, so most packets only read the entry.
  *
@@ -479,13 +504,33 @@ bool maglev_conn_update(const struct maglev_conn_table *t,
 			struct maglev_conn *c, u8 tcp_flags)
 {
 	u8 old = READ_ONCE(c->state), state = old;
-	bool reopen = false;
+	u8 flags = READ_ONCE(c->flags);
+	bool confirmed = flags & MAGLEV_CONN_F_CONFIRMED;
+	bool reopen = false, confirm;
 	unsigned long expires;
 
-	if (c->proto == IPPROTO_TCP)
+	if (c->proto == IPPROTO_TCP) {
 		state = maglev_conn_tcp_next(old, tcp_flags, &reopen);
-	expires = jiffies + READ_ONCE(t->timeout[state]);
-	if (state != old) {
+		/* The ACK after a SYN, or a second packet in mid-stream. */
+		confirm = !confirmed && !reopen &&
+			  ((old == MAGLEV_CONN_S_TCP_SYN &&
+			    state == MAGLEV_CONN_S_TCP_EST) ||
+			   (old == MAGLEV_CONN_S_TCP_EST &&
+			    !(tcp_flags & TCPHDR_SYN)));
+	} else {
+		confirm = !confirmed;
+	}
+	if (reopen && confirmed) {
+		/* A new connection on the tuple proves itself again. */
+		WRITE_ONCE(c->flags, flags & ~MAGLEV_CONN_F_CONFIRMED);
+		confirmed = false;
+	}
+	if (confirm) {
+		WRITE_ONCE(c->flags, flags | MAGLEV_CONN_F_CONFIRMED);
+		confirmed = true;
+	}
+	expires = jiffies + maglev_conn_timeout(t, state, confirmed);
+	if (state != old || confirm) {
 		WRITE_ONCE(c->state, state);
 		WRITE_ONCE(c->expires, expires);
 	} else if (time_after_eq(expires,
@@ -493,24 +538,6 @@ bool maglev_conn_update(const struct maglev_conn_table *t,
 		WRITE_ONCE(c->expires, expires);
 	}
 	return reopen;
-}
-
-/**
- * maglev_conn_match_service - whether an entry belongs to a service
- * @c: the entry
- * @key: the service; port 0 matches every destination port
- *
- * Return: true if family, protocol, destination address and port match.
- */
-bool maglev_conn_match_service(const struct maglev_conn *c,
-			       const struct maglev_svc_key *key)
-{
-	if (c->family != key->family || c->proto != key->proto ||
-	    (key->port && c->dport != key->port))
-		return false;
-	if (c->family == AF_INET)
-		return c->addr.v4.daddr == key->addr.v4;
-	return ipv6_addr_equal(&c->addr.v6.daddr, &key->addr.v6);
 }
 
 /*
@@ -583,12 +610,30 @@ static bool maglev_conn_match_all(const struct maglev_conn *c,
 static bool maglev_conn_match_svc(const struct maglev_conn *c,
 				  const void *arg)
 {
-	return maglev_conn_match_service(c, arg);
+	u32 svc_id;
+
+	maglev_conn_owner(c, &svc_id);
+	return svc_id == *(const u32 *)arg;
+}
+
+struct maglev_conn_ids {
+	const u32 *ids;
+	u32 n;
+};
+
+static int maglev_conn_id_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static bool maglev_conn_match_be(const struct maglev_conn *c, const void *arg)
 {
-	return READ_ONCE(c->be_id) == *(const u32 *)arg;
+	const struct maglev_conn_ids *set = arg;
+	u32 id = maglev_conn_be_id(c);
+
+	return bsearch(&id, set->ids, set->n, sizeof(id), maglev_conn_id_cmp);
 }
 
 /**
@@ -607,30 +652,51 @@ unsigned int maglev_conn_flush(struct maglev_conn_table *t)
 /**
  * maglev_conn_flush_service - remove a service's entries
  * @t: the table
- * @key: the service; port 0 matches every destination port
+ * @svc_id: the service's id: only entries recorded for that service go,
+ *	not those of another service on the same VIP (port 0 or exact)
  *
  * Context: process context; may sleep.
  * Return: entries removed.
  */
 unsigned int maglev_conn_flush_service(struct maglev_conn_table *t,
-				       const struct maglev_svc_key *key)
+				       u32 svc_id)
 {
 	return maglev_conn_sweep(t, 0, t->mask + 1, maglev_conn_match_svc,
-				 key);
+				 &svc_id);
 }
 
 /**
- * maglev_conn_flush_backend - remove the entries naming a backend
+ * maglev_conn_flush_backends - remove the entries naming any of some backends
  * @t: the table
- * @be_id: the backend's id
+ * @ids: the backends' ids, sorted here
+ * @n: entries in @ids
+ *
+ * One sweep of the table however many backends go.
  *
  * Context: process context; may sleep.
  * Return: entries removed.
  */
-unsigned int maglev_conn_flush_backend(struct maglev_conn_table *t, u32 be_id)
+unsigned int maglev_conn_flush_backends(struct maglev_conn_table *t,
+					u32 *ids, u32 n)
 {
+	struct maglev_conn_ids set = { .ids = ids, .n = n };
+
+	if (!n)
+		return 0;
+	sort(ids, n, sizeof(*ids), maglev_conn_id_cmp, NULL);
 	return maglev_conn_sweep(t, 0, t->mask + 1, maglev_conn_match_be,
-				 &be_id);
+				 &set);
+}
+
+/**
+ * maglev_conn_buckets - the number of hash buckets, fixed at creation
+ * @t: the table
+ *
+ * Return: buckets.
+ */
+u32 maglev_conn_buckets(const struct maglev_conn_table *t)
+{
+	return t->mask + 1;
 }
 
 /**
@@ -710,8 +776,9 @@ void maglev_conn_get_info(const struct maglev_conn *c,
 		info->flow.saddr.v6 = c->addr.v6.saddr;
 		info->flow.daddr.v6 = c->addr.v6.daddr;
 	}
-	info->be_id = READ_ONCE(c->be_id);
+	info->be_id = maglev_conn_owner(c, &info->svc_id);
 	info->state = READ_ONCE(c->state);
+	info->confirmed = READ_ONCE(c->flags) & MAGLEV_CONN_F_CONFIRMED;
 	info->expires_ms = left > 0 ? jiffies_to_msecs(left) : 0;
 }
 

@@ -59,26 +59,86 @@ const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
 	return bc;
 }
 
+/*
+ * The backend a packet of @flow goes to: its connection entry's if it has
+ * one that still applies, else the Maglev table's pick, recorded. NULL
+ * with *@drop set when the packet must be dropped (counted here).
+ */
+static const struct maglev_be_conf *
+maglev_pick(struct maglev_net *mn, struct maglev_service *svc,
+	    const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
+	    bool *drop)
+{
+	const struct maglev_ns_conf *nc = rcu_dereference(mn->conf);
+	struct maglev_conn_table *t = rcu_dereference(mn->conns);
+	const struct maglev_be_conf *bc = NULL;
+	enum maglev_conn_res res;
+	struct maglev_conn *c;
+	u32 hash, slot, svc_id, be_id;
+	u8 reason;
+
+	*drop = false;
+	c = t ? maglev_conn_lookup(t, flow) : NULL;
+	if (c) {
+follow:
+		be_id = maglev_conn_owner(c, &svc_id);
+		/* Recorded for another service on this VIP: not ours. */
+		if (svc_id == svc->id) {
+			bc = maglev_follow(conf, nc, be_id, flow->tcp_flags,
+					   &reason);
+			/* Dropped packets must not keep their entry alive. */
+			if (reason == MAGLEV_REASON_NODEST_DROP) {
+				maglev_stats_add(&mn->stats, MAGLEV_CTR_NODEST,
+						 1);
+				*drop = true;
+				return NULL;
+			}
+		}
+		/* A SYN reusing a closed flow's tuple picks again. */
+		if (maglev_conn_update(t, c, flow->tcp_flags))
+			bc = NULL;
+	}
+	if (bc)
+		return bc;
+	bc = maglev_select(conf, flow, &hash, &slot);
+	if (!bc) {
+		maglev_stats_add(&mn->stats, MAGLEV_CTR_NO_BACKEND, 1);
+		*drop = true;
+		return NULL;
+	}
+	if (c) {
+		maglev_conn_set_backend(c, svc->id, bc->be->id);
+	} else if (t) {
+		/* A full table still forwards: the Maglev table decides. */
+		c = maglev_conn_insert(t, flow, svc->id, bc->be->id,
+				       maglev_conn_state_new(flow), &res);
+		/* Another CPU recorded the flow first: follow its record. */
+		if (res == MAGLEV_CONN_EXISTS) {
+			bc = NULL;
+			goto follow;
+		}
+	}
+	return bc;
+}
+
 static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	struct maglev_net *mn = maglev_pernet(state->net);
 	const struct maglev_svc_set *set = rcu_dereference(mn->set);
-	const struct maglev_be_conf *bc = NULL;
 	const struct maglev_svc_conf *conf;
-	const struct maglev_ns_conf *nc;
-	struct maglev_conn_table *t;
-	enum maglev_conn_res res;
+	const struct maglev_be_conf *bc;
 	struct maglev_service *svc;
-	struct maglev_conn *c;
 	struct maglev_flow flow;
 	enum maglev_parse parsed;
 	enum maglev_xmit sent;
 	unsigned int len;
-	u32 hash, slot;
-	u8 reason;
+	bool drop;
 
-	if (!set)
+	/* Only packets addressed to this host at L2 (not broadcast,
+	 * multicast or another host's, seen in promiscuous mode).
+	 */
+	if (!set || skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	if (state->pf == NFPROTO_IPV4)
 		parsed = maglev_parse_ipv4(skb, &flow);
@@ -101,34 +161,9 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	if (!svc)
 		return NF_ACCEPT;
 	conf = rcu_dereference(svc->conf);
-	nc = rcu_dereference(mn->conf);
-	t = rcu_dereference(mn->conns);
-	c = t ? maglev_conn_lookup(t, &flow) : NULL;
-	if (c) {
-		bc = maglev_follow(conf, nc, maglev_conn_be_id(c),
-				   flow.tcp_flags, &reason);
-		/* Dropped packets must not keep their entry alive. */
-		if (reason == MAGLEV_REASON_NODEST_DROP) {
-			maglev_stats_add(&mn->stats, MAGLEV_CTR_NODEST, 1);
-			return NF_DROP;
-		}
-		/* A SYN reusing a closed flow's tuple picks again. */
-		if (maglev_conn_update(t, c, flow.tcp_flags))
-			bc = NULL;
-	}
-	if (!bc) {
-		bc = maglev_select(conf, &flow, &nc->seed, &hash, &slot);
-		if (!bc) {
-			maglev_stats_add(&mn->stats, MAGLEV_CTR_NO_BACKEND, 1);
-			return NF_DROP;
-		}
-		/* A full table still forwards: the Maglev table decides. */
-		if (c)
-			maglev_conn_set_backend(c, bc->be->id);
-		else if (t)
-			maglev_conn_insert(t, &flow, bc->be->id,
-					   maglev_conn_state_new(&flow), &res);
-	}
+	bc = maglev_pick(mn, svc, conf, &flow, &drop);
+	if (drop)
+		return NF_DROP;
 
 	len = skb->len;
 	sent = maglev_encap_xmit(state->net, skb, &bc->encap);

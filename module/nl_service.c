@@ -358,7 +358,6 @@ struct maglev_table_snap {
 	struct maglev_be_conf be[];	/* only addresses and weights used */
 };
 
-
 static int maglev_nl_table_snap(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = maglev_dump_attrs(cb);

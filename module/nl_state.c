@@ -213,7 +213,9 @@ static int maglev_nl_conn_emit(const struct maglev_conn *c, void *arg)
 	if (!nest || maglev_nl_put_flow(e->skb, &info.flow) ||
 	    nla_put_u8(e->skb, MAGLEV_CONN_A_STATE,
 		       MAGLEV_TIMEOUT_A_TCP_SYN + info.state) ||
-	    nla_put_u32(e->skb, MAGLEV_CONN_A_EXPIRES, info.expires_ms))
+	    nla_put_u32(e->skb, MAGLEV_CONN_A_EXPIRES, info.expires_ms) ||
+	    (!info.confirmed &&
+	     nla_put_flag(e->skb, MAGLEV_CONN_A_UNCONFIRMED)))
 		goto cancel;
 	if (bc) {
 		bn = nla_nest_start(e->skb, MAGLEV_CONN_A_BACKEND);
@@ -471,8 +473,9 @@ int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 					nla_get_u32(to[MAGLEV_TIMEOUT_A_TCP_SYN + i]);
 	}
 	err = maglev_ns_conf_set(mn, nc, info->extack);
-	maglev_nl_notify(genl_info_net(info), MAGLEV_CMD_CONFIG_SET, NULL,
-			 NULL, NULL);
+	if (!err)
+		maglev_nl_notify(genl_info_net(info), MAGLEV_CMD_CONFIG_SET,
+				 NULL, NULL, NULL);
 	mutex_unlock(&mn->lock);
 	return err;
 }

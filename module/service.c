@@ -16,8 +16,26 @@
  *   removed; a removed service is freed after a grace period;
  * - the namespace settings (&struct maglev_ns_conf) likewise.
  *
+ * A change that several objects must see together is built completely
+ * before any of it is published: a new seed or outer source rebuilds every
+ * service's configuration off to the side, and only when all were built
+ * are the namespace settings and the services' configurations published
+ * (an error publishes nothing). Each configuration carries the seed its
+ * table was built with, so a packet never hashes with one seed into a
+ * table built with another, even while the pointers are being replaced.
+ *
+ * Work that must not race with readers of the old configuration waits for
+ * a grace period after publishing it (synchronize_rcu()): forgetting the
+ * connection entries of removed backends or of a deleted service (else a
+ * packet still on the old configuration could record one again), and
+ * invalidating cached routes after the outer source changed (else a
+ * packet on the old configuration could cache a route with the old
+ * source again).
+ *
  * The packet path runs in a netfilter hook under rcu_read_lock() and takes
- * no lock. Backends (&struct maglev_backend) carry state that must outlive a
+ * no lock. The hooks are unregistered in the namespace's .pre_exit, and
+ * the netns core waits for a grace period before .exit frees the state.
+ * Backends (&struct maglev_backend) carry state that must outlive a
  * single configuration (per-CPU counters, cached routes); successive
  * configurations share them through a reference count, dropped when a
  * configuration is freed, so the last reader is gone before a backend is.
@@ -155,7 +173,6 @@ out:
  * maglev_select - the backend the Maglev table picks for a flow
  * @conf: the service's configuration
  * @flow: the flow
- * @seed: the namespace's cluster seed
  * @hash: out: the flow hash
  * @slot: out: the table slot
  *
@@ -163,11 +180,11 @@ out:
  */
 const struct maglev_be_conf *
 maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
-	      const siphash_key_t *seed, u32 *hash, u32 *slot)
+	      u32 *hash, u32 *slot)
 {
 	u16 idx;
 
-	*hash = maglev_flow_hash(flow, conf->params.hash, seed);
+	*hash = maglev_flow_hash(flow, conf->params.hash, &conf->seed);
 	*slot = maglev_table_slot(*hash, conf->params.table_size);
 	idx = conf->table[*slot];
 	if (idx == MAGLEV_SLOT_EMPTY || idx >= conf->n_backends)
@@ -323,12 +340,12 @@ static u16 *maglev_table_alloc(u32 m)
  * the backend objects of @old whose address is listed again.
  */
 static struct maglev_svc_conf *
-maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
+maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_ns_conf *nc,
+		      const struct maglev_svc_conf *old,
 		      const struct maglev_svc_params *p,
 		      const struct maglev_be_params *bp, u32 n,
 		      struct netlink_ext_ack *extack)
 {
-	const struct maglev_ns_conf *nc = maglev_ns_conf(mn);
 	struct maglev_be_params *sorted = NULL;
 	struct maglev_table_be *tbe = NULL;
 	struct maglev_svc_conf *conf;
@@ -344,6 +361,7 @@ maglev_svc_conf_build(struct maglev_net *mn, const struct maglev_svc_conf *old,
 	if (!conf)
 		goto nomem;
 	conf->params = *p;
+	conf->seed = nc->seed;
 	conf->table = maglev_table_alloc(p->table_size);
 	conf->id_mask = roundup_pow_of_two(2 * n + 2) - 1;
 	conf->id_slot = kvmalloc_array(conf->id_mask + 1, sizeof(u16),
@@ -413,19 +431,55 @@ nomem:
 /*
  * With MAGLEV_EXPIRE_NODEST_REHASH, the flows of backends that @old lists
  * and @new does not are forgotten: their next packets pick from the table.
+ * @new is published: wait until no packet can still use @old (and record a
+ * flow on a removed backend), then sweep the table once for all of them.
  */
 static void maglev_conn_forget_removed(struct maglev_net *mn,
 				       const struct maglev_svc_conf *old,
 				       const struct maglev_svc_conf *new)
 {
 	struct maglev_conn_table *t = maglev_conns(mn);
-	u32 i;
+	u32 i, n = 0, *ids;
 
 	if (!t || maglev_ns_conf(mn)->expire_nodest != MAGLEV_EXPIRE_NODEST_REHASH)
 		return;
 	for (i = 0; i < old->n_backends; i++)
 		if (!maglev_be_by_id(new, old->be[i].be->id))
-			maglev_conn_flush_backend(t, old->be[i].be->id);
+			n++;
+	if (!n)
+		return;
+	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	synchronize_rcu();
+	if (!ids) {
+		/* Rather slow than wrong. */
+		for (i = 0; i < old->n_backends; i++) {
+			u32 id = old->be[i].be->id;
+
+			if (!maglev_be_by_id(new, id))
+				maglev_conn_flush_backends(t, &id, 1);
+		}
+		return;
+	}
+	n = 0;
+	for (i = 0; i < old->n_backends; i++)
+		if (!maglev_be_by_id(new, old->be[i].be->id))
+			ids[n++] = old->be[i].be->id;
+	maglev_conn_flush_backends(t, ids, n);
+	kvfree(ids);
+}
+
+/* Publish @conf for @svc; the old configuration goes after a grace period. */
+static void maglev_svc_publish(struct maglev_net *mn, struct maglev_service *svc,
+			       struct maglev_svc_conf *conf)
+{
+	struct maglev_svc_conf *old;
+
+	old = rcu_replace_pointer(svc->conf, conf, lockdep_is_held(&mn->lock));
+	if (old) {
+		maglev_conn_forget_removed(mn, old, conf);
+		call_rcu(&old->rcu, maglev_svc_conf_free_rcu);
+	}
+	mn->gen++;
 }
 
 /**
@@ -448,19 +502,14 @@ int maglev_svc_commit(struct maglev_net *mn, struct maglev_service *svc,
 		      const struct maglev_be_params *be, u32 n,
 		      struct netlink_ext_ack *extack)
 {
-	struct maglev_svc_conf *conf, *old;
+	struct maglev_svc_conf *conf;
 
 	lockdep_assert_held(&mn->lock);
-	conf = maglev_svc_conf_build(mn, maglev_svc_conf(mn, svc), p, be, n,
-				     extack);
+	conf = maglev_svc_conf_build(mn, maglev_ns_conf(mn),
+				     maglev_svc_conf(mn, svc), p, be, n, extack);
 	if (IS_ERR(conf))
 		return PTR_ERR(conf);
-	old = rcu_replace_pointer(svc->conf, conf, lockdep_is_held(&mn->lock));
-	if (old) {
-		maglev_conn_forget_removed(mn, old, conf);
-		call_rcu(&old->rcu, maglev_svc_conf_free_rcu);
-	}
-	mn->gen++;
+	maglev_svc_publish(mn, svc, conf);
 	return 0;
 }
 
@@ -592,6 +641,8 @@ int maglev_svc_create(struct maglev_net *mn, const struct maglev_svc_key *key,
 	if (!svc)
 		goto nomem;
 	svc->key = *key;
+	/* Never 0, and not reused before 2^32 services were created. */
+	svc->id = ++mn->next_svc_id ?: ++mn->next_svc_id;
 	if (maglev_stats_init(&svc->stats, MAGLEV_CTR_PKT_MAX)) {
 		kfree(svc);
 		goto nomem;
@@ -645,8 +696,11 @@ int maglev_svc_delete(struct maglev_net *mn, struct maglev_service *svc,
 	list_del(&svc->node);
 	mn->n_services--;
 	maglev_set_publish(mn, set);
-	if (maglev_conns(mn))
-		maglev_conn_flush_service(maglev_conns(mn), &svc->key);
+	if (maglev_conns(mn)) {
+		/* No packet may record a flow for it after the sweep. */
+		synchronize_rcu();
+		maglev_conn_flush_service(maglev_conns(mn), svc->id);
+	}
 	call_rcu(&svc->rcu, maglev_svc_free_rcu);
 	return 0;
 }
@@ -654,10 +708,12 @@ int maglev_svc_delete(struct maglev_net *mn, struct maglev_service *svc,
 /**
  * maglev_flush - remove every service
  * @mn: namespace
+ * @wait: the packet path may be running: wait for it before forgetting
+ *	the connections (false only once the hooks are gone)
  *
  * Context: config mutex held.
  */
-void maglev_flush(struct maglev_net *mn)
+void maglev_flush(struct maglev_net *mn, bool wait)
 {
 	struct maglev_service *svc, *tmp;
 
@@ -668,8 +724,11 @@ void maglev_flush(struct maglev_net *mn)
 		call_rcu(&svc->rcu, maglev_svc_free_rcu);
 	}
 	mn->n_services = 0;
-	if (maglev_conns(mn))
+	if (maglev_conns(mn)) {
+		if (wait)
+			synchronize_rcu();
 		maglev_conn_flush(maglev_conns(mn));
+	}
 }
 
 static void maglev_svc_params_backends(const struct maglev_svc_conf *conf,
@@ -685,6 +744,9 @@ static void maglev_svc_params_backends(const struct maglev_svc_conf *conf,
 	}
 }
 
+/* How far conn_max may grow past the bucket array sized at creation. */
+#define MAGLEV_CONN_MAX_PER_BUCKET	4
+
 /**
  * maglev_ns_conf_set - publish new namespace settings
  * @mn: namespace
@@ -692,54 +754,102 @@ static void maglev_svc_params_backends(const struct maglev_svc_conf *conf,
  * @extack: error report
  *
  * Rebuilds every service, since the seed keys the tables and the outer
- * source and TTL are part of each backend's encapsulation.
+ * source and TTL are part of each backend's encapsulation. All of it or
+ * nothing: every service's new configuration is built before the settings
+ * and the configurations are published; on error nothing changes.
  *
- * Context: config mutex held.
- * Return: 0 or a negative errno (settings published; a service that could
- * not be rebuilt keeps its previous table).
+ * Context: config mutex held; sleeps (a grace period when the outer
+ * source changes).
+ * Return: 0 or a negative errno.
  */
 int maglev_ns_conf_set(struct maglev_net *mn, struct maglev_ns_conf *nc,
 		       struct netlink_ext_ack *extack)
 {
+	struct maglev_conn_table *t = maglev_conns(mn);
+	struct maglev_svc_conf **confs = NULL;
 	struct maglev_ns_conf *old;
 	struct maglev_service *svc;
 	bool new_source;
+	unsigned int k;
 	int err = 0;
+	u32 i;
 
 	lockdep_assert_held(&mn->lock);
-	old = rcu_replace_pointer(mn->conf, nc, lockdep_is_held(&mn->lock));
-	new_source = old->source4 != nc->source4 ||
-		     !ipv6_addr_equal(&old->source6, &nc->source6);
-	kfree_rcu(old, rcu);
-	if (maglev_conns(mn)) {
-		int i;
-
-		maglev_conn_set_max(maglev_conns(mn), nc->conn_max);
-		for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
-			maglev_conn_set_timeout(maglev_conns(mn), i,
-						nc->timeouts[i]);
+	old = maglev_ns_conf(mn);
+	if (t && nc->conn_max > old->conn_max &&
+	    nc->conn_max / MAGLEV_CONN_MAX_PER_BUCKET > maglev_conn_buckets(t)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "conn-max too large for the connection hash table sized with the first service (4 entries per bucket at most): set it before adding services, or after a flush");
+		err = -ERANGE;
+		goto free_nc;
 	}
-
+	if (mn->n_services) {
+		confs = kvcalloc(mn->n_services, sizeof(*confs), GFP_KERNEL);
+		if (!confs) {
+			err = -ENOMEM;
+			goto nomem;
+		}
+	}
+	k = 0;
 	list_for_each_entry(svc, &mn->services, node) {
 		struct maglev_svc_conf *conf = maglev_svc_conf(mn, svc);
 		struct maglev_be_params *bp;
-		u32 i;
 
-		if (new_source)
-			for (i = 0; i < conf->n_backends; i++)
-				dst_cache_reset(&conf->be[i].be->dst_cache);
 		bp = kvmalloc_array(conf->n_backends, sizeof(*bp), GFP_KERNEL);
 		if (!bp && conf->n_backends) {
 			err = -ENOMEM;
-			continue;
+			goto nomem;
 		}
 		maglev_svc_params_backends(conf, bp);
-		i = maglev_svc_commit(mn, svc, &conf->params, bp,
-				      conf->n_backends, extack);
+		confs[k] = maglev_svc_conf_build(mn, nc, conf, &conf->params, bp,
+						 conf->n_backends, extack);
 		kvfree(bp);
-		if (i)
-			err = i;
+		if (IS_ERR(confs[k])) {
+			err = PTR_ERR(confs[k]);
+			confs[k] = NULL;
+			goto free_confs;
+		}
+		k++;
 	}
+
+	/* Everything is built: publish. */
+	new_source = old->source4 != nc->source4 ||
+		     !ipv6_addr_equal(&old->source6, &nc->source6);
+	rcu_assign_pointer(mn->conf, nc);
+	kfree_rcu(old, rcu);
+	if (t) {
+		maglev_conn_set_max(t, nc->conn_max);
+		for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
+			maglev_conn_set_timeout(t, i, nc->timeouts[i]);
+	}
+	k = 0;
+	list_for_each_entry(svc, &mn->services, node)
+		maglev_svc_publish(mn, svc, confs[k++]);
+	kvfree(confs);
+	if (!new_source)
+		return 0;
+	/*
+	 * Packets still on the old configurations may cache routes with the
+	 * old source until they are gone; only then does a reset stick.
+	 */
+	synchronize_rcu();
+	list_for_each_entry(svc, &mn->services, node) {
+		struct maglev_svc_conf *conf = maglev_svc_conf(mn, svc);
+
+		for (i = 0; i < conf->n_backends; i++)
+			dst_cache_reset(&conf->be[i].be->dst_cache);
+	}
+	return 0;
+
+nomem:
+	NL_SET_ERR_MSG_MOD(extack, "out of memory rebuilding the services");
+free_confs:
+	for (i = 0; confs && i < mn->n_services; i++)
+		if (confs[i])
+			maglev_svc_conf_free(confs[i]);
+	kvfree(confs);
+free_nc:
+	kfree(nc);
 	return err;
 }
 
@@ -815,7 +925,7 @@ int maglev_net_init(struct maglev_net *mn, struct net *net)
 void maglev_net_exit(struct maglev_net *mn)
 {
 	mutex_lock(&mn->lock);
-	maglev_flush(mn);
+	maglev_flush(mn, false);
 	maglev_conn_table_destroy(maglev_conns(mn));
 	mutex_unlock(&mn->lock);
 	kfree_rcu(rcu_dereference_protected(mn->conf, 1), rcu);

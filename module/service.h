@@ -102,6 +102,9 @@ struct maglev_be_params {
 /**
  * struct maglev_svc_conf - one immutable configuration of a service
  * @rcu: frees it after a grace period
+ * @seed: the cluster seed @table was built with: the packet path hashes
+ *	flows with it, never with the namespace's current one, so that a
+ *	flow always indexes a table built with its own seed
  * @params: settings
  * @table: @params.table_size backend indices or MAGLEV_SLOT_EMPTY
  * @id_slot: backend indices by id (open addressing; MAGLEV_SLOT_EMPTY ends
@@ -112,6 +115,7 @@ struct maglev_be_params {
  */
 struct maglev_svc_conf {
 	struct rcu_head rcu;
+	siphash_key_t seed;
 	struct maglev_svc_params params;
 	u16 *table;
 	u16 *id_slot;
@@ -123,6 +127,7 @@ struct maglev_svc_conf {
 /**
  * struct maglev_service - a virtual service
  * @key: protocol, VIP and port
+ * @id: unique in the namespace: what connection entries record
  * @conf: current configuration (RCU)
  * @stats: packets and bytes forwarded
  * @node: in &maglev_net.services (config mutex)
@@ -130,6 +135,7 @@ struct maglev_svc_conf {
  */
 struct maglev_service {
 	struct maglev_svc_key key;
+	u32 id;
 	struct maglev_svc_conf __rcu *conf;
 	struct maglev_stats stats;
 	struct list_head node;
@@ -175,6 +181,7 @@ struct maglev_svc_set;
  * @conns: connection table, created with the first service (RCU)
  * @net: the namespace
  * @next_be_id: the next backend id (@lock)
+ * @next_svc_id: the next service id (@lock)
  * @gen: bumped by every change, for dump consistency checks (@lock)
  */
 struct maglev_net {
@@ -187,6 +194,7 @@ struct maglev_net {
 	struct maglev_conn_table __rcu *conns;
 	possible_net_t net;
 	u32 next_be_id;
+	u32 next_svc_id;
 	unsigned int gen;
 };
 
@@ -203,7 +211,7 @@ struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
 					const struct maglev_flow *flow);
 const struct maglev_be_conf *
 maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
-	      const siphash_key_t *seed, u32 *hash, u32 *slot);
+	      u32 *hash, u32 *slot);
 
 const struct maglev_be_conf *
 maglev_be_by_id(const struct maglev_svc_conf *conf, u32 id);
@@ -219,7 +227,7 @@ int maglev_svc_commit(struct maglev_net *mn, struct maglev_service *svc,
 		      struct netlink_ext_ack *extack);
 int maglev_svc_delete(struct maglev_net *mn, struct maglev_service *svc,
 		      struct netlink_ext_ack *extack);
-void maglev_flush(struct maglev_net *mn);
+void maglev_flush(struct maglev_net *mn, bool wait);
 void maglev_backend_put(struct maglev_backend *be);
 int maglev_ns_conf_set(struct maglev_net *mn, struct maglev_ns_conf *nc,
 		       struct netlink_ext_ack *extack);

@@ -8,19 +8,36 @@
 #include <linux/delay.h>
 
 /* The packet path's context: BHs disabled, under RCU. */
-static struct maglev_conn *test_insert(struct maglev_conn_table *t,
-				       const struct maglev_flow *key,
-				       u32 be_id, enum maglev_conn_state state,
-				       enum maglev_conn_res *res)
+static struct maglev_conn *test_insert_svc(struct maglev_conn_table *t,
+					   const struct maglev_flow *key,
+					   u32 svc_id, u32 be_id,
+					   enum maglev_conn_state state,
+					   enum maglev_conn_res *res)
 {
 	struct maglev_conn *c;
 
 	local_bh_disable();
 	rcu_read_lock();
-	c = maglev_conn_insert(t, key, be_id, state, res);
+	c = maglev_conn_insert(t, key, svc_id, be_id, state, res);
 	rcu_read_unlock();
 	local_bh_enable();
 	return c;
+}
+
+/* An entry of service 1, unconfirmed as the packet path creates it. */
+static struct maglev_conn *test_insert(struct maglev_conn_table *t,
+				       const struct maglev_flow *key,
+				       u32 be_id, enum maglev_conn_state state,
+				       enum maglev_conn_res *res)
+{
+	return test_insert_svc(t, key, 1, be_id, state, res);
+}
+
+/* As if the flow had proven itself: confirmed, with its state's timeout. */
+static void test_confirm(struct maglev_conn_table *t, struct maglev_conn *c)
+{
+	c->flags |= MAGLEV_CONN_F_CONFIRMED;
+	c->expires = jiffies + t->timeout[c->state];
 }
 
 static struct maglev_conn *test_lookup(struct maglev_conn_table *t,
@@ -36,19 +53,29 @@ static struct maglev_conn *test_lookup(struct maglev_conn_table *t,
 	return c;
 }
 
-/* Inserts must succeed; returns the entry. */
+/* Inserts must succeed; returns the entry, confirmed, of service @svc_id. */
+static struct maglev_conn *test_add_svc(struct kunit *test,
+					struct maglev_conn_table *t,
+					const struct maglev_flow *key,
+					u32 svc_id, u32 be_id,
+					enum maglev_conn_state state)
+{
+	enum maglev_conn_res res;
+	struct maglev_conn *c;
+
+	c = test_insert_svc(t, key, svc_id, be_id, state, &res);
+	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	test_confirm(t, c);
+	return c;
+}
+
 static struct maglev_conn *test_add(struct kunit *test,
 				    struct maglev_conn_table *t,
 				    const struct maglev_flow *key, u32 be_id,
 				    enum maglev_conn_state state)
 {
-	enum maglev_conn_res res;
-	struct maglev_conn *c;
-
-	c = test_insert(t, key, be_id, state, &res);
-	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	return c;
+	return test_add_svc(test, t, key, 1, be_id, state);
 }
 
 /* A table destroyed by the case's exit, and without its expiry work. */
@@ -173,8 +200,10 @@ static void maglev_conn_test_insert_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, c, c4);
 	KUNIT_EXPECT_EQ(test, maglev_conn_be_id(c4), 7);
 
-	maglev_conn_set_backend(c4, 10);
+	maglev_conn_set_backend(c4, 3, 10);
 	maglev_conn_get_info(c4, &info);
+	KUNIT_EXPECT_EQ(test, info.svc_id, 3);
+	KUNIT_EXPECT_TRUE(test, info.confirmed);
 	KUNIT_EXPECT_EQ(test, info.flow.family, AF_INET);
 	KUNIT_EXPECT_EQ(test, info.flow.proto, IPPROTO_TCP);
 	KUNIT_EXPECT_EQ(test, info.flow.saddr.v4, f4.saddr.v4);
@@ -291,6 +320,7 @@ static void maglev_conn_test_timeouts(struct kunit *test)
 
 	/* A state change moves the expiry to the new state's timeout. */
 	rcu_read_lock();
+	c[MAGLEV_CONN_S_TCP_SYN]->flags = 0;
 	maglev_conn_update(t, c[MAGLEV_CONN_S_TCP_SYN], TCPHDR_ACK);
 	KUNIT_EXPECT_GT(test, c[MAGLEV_CONN_S_TCP_SYN]->expires - jiffies,
 			(100 + MAGLEV_CONN_S_TCP_EST) * HZ - HZ / 2);
@@ -528,62 +558,124 @@ static void maglev_conn_test_keyed_hash(struct kunit *test)
 static void maglev_conn_test_flush(struct kunit *test)
 {
 	struct maglev_conn_table *t = test_table(test, 4096);
-	struct maglev_svc_key k80 = {
-		.family = AF_INET, .proto = IPPROTO_TCP, .port = htons(80),
-	};
-	struct maglev_svc_key k6 = {
-		.family = AF_INET6, .proto = IPPROTO_TCP, .port = htons(80),
-	};
-	struct maglev_svc_key any, udp;
+	u32 ids3[] = { 3 }, ids[] = { 9, 5, 7 };
 	struct maglev_flow f;
 	u32 i;
 
-	k80.addr.v4 = htonl(0xc0000201);
-	k6.addr.v6 = test_flow6(0, 0, 0).daddr.v6;
-	any = k80;
-	any.port = 0;
-	udp = k80;
-	udp.proto = IPPROTO_UDP;
-
-	/* 100 each: TCP :80 and :443, UDP :80, IPv6 TCP :80; ids 0..9. */
+	/* 100 each, services 1..4: TCP :80 and :443 of one VIP, UDP :80,
+	 * IPv6 TCP :80; backend ids 0..9.
+	 */
 	for (i = 0; i < 100; i++) {
 		f = test_flow4(i, 1000, 80);
-		test_add(test, t, &f, i % 10, MAGLEV_CONN_S_TCP_EST);
+		test_add_svc(test, t, &f, 1, i % 10, MAGLEV_CONN_S_TCP_EST);
 		f = test_flow4(i, 1000, 443);
-		test_add(test, t, &f, i % 10, MAGLEV_CONN_S_TCP_EST);
+		test_add_svc(test, t, &f, 2, i % 10, MAGLEV_CONN_S_TCP_EST);
 		f = test_flow4(i, 1000, 80);
 		f.proto = IPPROTO_UDP;
-		test_add(test, t, &f, i % 10, MAGLEV_CONN_S_UDP);
+		test_add_svc(test, t, &f, 3, i % 10, MAGLEV_CONN_S_UDP);
 		f = test_flow6(i, 1000, 80);
-		test_add(test, t, &f, i % 10, MAGLEV_CONN_S_TCP_EST);
+		test_add_svc(test, t, &f, 4, i % 10, MAGLEV_CONN_S_TCP_EST);
 	}
-	f = test_flow4(1, 1000, 80);
-	rcu_read_lock();
-	KUNIT_EXPECT_TRUE(test, maglev_conn_match_service(maglev_conn_find(t, &f),
-							  &k80));
-	KUNIT_EXPECT_TRUE(test, maglev_conn_match_service(maglev_conn_find(t, &f),
-							  &any));
-	KUNIT_EXPECT_FALSE(test, maglev_conn_match_service(maglev_conn_find(t, &f),
-							   &udp));
-	KUNIT_EXPECT_FALSE(test, maglev_conn_match_service(maglev_conn_find(t, &f),
-							   &k6));
-	rcu_read_unlock();
-
-	KUNIT_EXPECT_EQ(test, maglev_conn_flush_backend(t, 3), 40);
-	KUNIT_EXPECT_EQ(test, maglev_conn_flush_backend(t, 3), 0);
-	KUNIT_EXPECT_EQ(test, maglev_conn_flush_service(t, &k6), 90);
-	KUNIT_EXPECT_EQ(test, maglev_conn_flush_service(t, &k80), 90);
+	/* The same ids again, any order: one sweep for several backends. */
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush_backends(t, ids3, 1), 40);
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush_backends(t, ids3, 1), 0);
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush_backends(t, ids, 3), 120);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 240);
+	/* By service id: the VIP's :80 service leaves its :443 flows. */
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush_service(t, 4), 60);
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush_service(t, 1), 60);
 	f = test_flow4(1, 1000, 443);
 	KUNIT_EXPECT_NOT_NULL(test, test_lookup(t, &f));
-	KUNIT_EXPECT_EQ(test, maglev_conn_flush_service(t, &any), 90);
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush_service(t, 2), 60);
 	KUNIT_EXPECT_NULL(test, test_lookup(t, &f));
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 90);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 60);
 	f = test_flow4(1, 1000, 80);
 	f.proto = IPPROTO_UDP;
 	KUNIT_EXPECT_NOT_NULL(test, test_lookup(t, &f));
-	KUNIT_EXPECT_EQ(test, maglev_conn_flush(t), 90);
+	KUNIT_EXPECT_EQ(test, maglev_conn_flush(t), 60);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 0);
 	KUNIT_EXPECT_NULL(test, test_lookup(t, &f));
+}
+
+/* Entries start unconfirmed: short-lived and evictable until proven. */
+static void maglev_conn_test_unconfirmed(struct kunit *test)
+{
+	struct maglev_conn_table *t = test_table(test, 4);
+	struct maglev_conn *c, *e[4];
+	struct maglev_flow f, fb[4];
+	enum maglev_conn_res res;
+	struct maglev_conn_stats st;
+	u16 sport = 1;
+	int i;
+
+	/* UDP: 60 s (the half-open timeout), 300 s from its second packet. */
+	f = test_flow4(1, 1000, 53);
+	f.proto = IPPROTO_UDP;
+	c = test_insert(t, &f, 1, MAGLEV_CONN_S_UDP, &res);
+	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_EXPECT_FALSE(test, c->flags & MAGLEV_CONN_F_CONFIRMED);
+	KUNIT_EXPECT_LE(test, c->expires - jiffies, 60 * HZ);
+	rcu_read_lock();
+	maglev_conn_update(t, c, 0);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, c->flags & MAGLEV_CONN_F_CONFIRMED);
+	KUNIT_EXPECT_GT(test, c->expires - jiffies, 299 * HZ);
+	maglev_conn_flush(t);
+
+	/* TCP in mid-stream: a second non-SYN packet confirms. */
+	f = test_flow4(2, 1000, 80);
+	c = test_insert(t, &f, 1, MAGLEV_CONN_S_TCP_EST, &res);
+	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_EXPECT_LE(test, c->expires - jiffies, 60 * HZ);
+	rcu_read_lock();
+	maglev_conn_update(t, c, TCPHDR_ACK);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, c->flags & MAGLEV_CONN_F_CONFIRMED);
+	KUNIT_EXPECT_GT(test, c->expires - jiffies, 899 * HZ);
+
+	/* TCP SYN: a retransmitted SYN does not confirm, the ACK does; a
+	 * SYN reusing the closed tuple starts over.
+	 */
+	f = test_flow4(3, 1000, 80);
+	c = test_insert(t, &f, 1, MAGLEV_CONN_S_TCP_SYN, &res);
+	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	rcu_read_lock();
+	maglev_conn_update(t, c, TCPHDR_SYN);
+	KUNIT_EXPECT_FALSE(test, c->flags & MAGLEV_CONN_F_CONFIRMED);
+	maglev_conn_update(t, c, TCPHDR_ACK);
+	KUNIT_EXPECT_TRUE(test, c->flags & MAGLEV_CONN_F_CONFIRMED);
+	maglev_conn_update(t, c, TCPHDR_RST);
+	KUNIT_EXPECT_TRUE(test, maglev_conn_update(t, c, TCPHDR_SYN));
+	KUNIT_EXPECT_FALSE(test, c->flags & MAGLEV_CONN_F_CONFIRMED);
+	rcu_read_unlock();
+	maglev_conn_flush(t);
+
+	/* A full bucket of one-packet flows (a spoofed flood) admits a new
+	 * flow by evicting one; once they are confirmed, it does not.
+	 */
+	for (i = 0; i < 4; i++) {
+		fb[i] = test_flow_in(test, t, 0, &sport);
+		e[i] = test_insert(t, &fb[i], 1, MAGLEV_CONN_S_TCP_EST, &res);
+		KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	}
+	f = test_flow_in(test, t, 0, &sport);
+	KUNIT_EXPECT_NOT_NULL(test, test_insert(t, &f, 2, MAGLEV_CONN_S_TCP_EST,
+						&res));
+	KUNIT_EXPECT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 4);
+	test_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.ctr[MAGLEV_CONN_CTR_EVICTIONS], 1);
+	maglev_conn_flush(t);
+	for (i = 0; i < 4; i++) {
+		e[i] = test_insert(t, &fb[i], 1, MAGLEV_CONN_S_TCP_EST, &res);
+		KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+		rcu_read_lock();
+		maglev_conn_update(t, e[i], TCPHDR_ACK);
+		rcu_read_unlock();
+	}
+	KUNIT_EXPECT_NULL(test, test_insert(t, &f, 2, MAGLEV_CONN_S_TCP_EST,
+					    &res));
+	KUNIT_EXPECT_EQ(test, res, MAGLEV_CONN_FULL);
 }
 
 struct test_dump {
@@ -691,6 +783,7 @@ static struct kunit_case maglev_conn_cases[] = {
 	KUNIT_CASE(maglev_conn_test_evict),
 	KUNIT_CASE(maglev_conn_test_keyed_hash),
 	KUNIT_CASE(maglev_conn_test_flush),
+	KUNIT_CASE(maglev_conn_test_unconfirmed),
 	KUNIT_CASE(maglev_conn_test_dump),
 	{}
 };

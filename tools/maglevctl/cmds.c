@@ -910,15 +910,17 @@ static int on_conn(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 		else
 			json_knull(&o->j, "state");
 		json_ku64(&o->j, "expires_ms", e.expires_ms);
+		json_kbool(&o->j, "confirmed", !e.unconfirmed);
 		json_obj_end(&o->j);
 	} else {
-		printf("%-4s %-47s %-47s %-39s %-9s %u.%03u\n",
+		printf("%-4s %-47s %-47s %-39s %-9s %u.%03u%s\n",
 		       proto_name(e.flow.proto),
 		       fmt_endpoint(&e.flow.saddr, e.flow.sport, s, sizeof(s)),
 		       fmt_endpoint(&e.flow.daddr, e.flow.dport, d, sizeof(d)),
 		       e.backend.family ? fmt_addr(&e.backend, b, sizeof(b)) : "-",
 		       e.has_state ? conn_state_name(e.state) : "-",
-		       e.expires_ms / 1000, e.expires_ms % 1000);
+		       e.expires_ms / 1000, e.expires_ms % 1000,
+		       e.unconfirmed ? " unconfirmed" : "");
 	}
 	return 0;
 }

@@ -170,6 +170,7 @@ struct mg_conn {
 	uint8_t state;			/* MAGLEV_TIMEOUT_A_* */
 	uint32_t expires_ms;
 	bool has_state, has_expires;
+	bool unconfirmed;		/* one-way so far: evictable */
 };
 
 /* What `restore` read: the whole input, before anything is applied. */

@@ -635,6 +635,7 @@ int decode_conn(struct nlattr *nest, struct mg_conn *c)
 		[MAGLEV_CONN_A_BACKEND] = { .type = NLA_NESTED },
 		[MAGLEV_CONN_A_STATE] = { .type = NLA_U8 },
 		[MAGLEV_CONN_A_EXPIRES] = { .type = NLA_U32 },
+		[MAGLEV_CONN_A_UNCONFIRMED] = { .type = NLA_FLAG },
 	};
 	struct nlattr *tb[MAGLEV_CONN_A_MAX + 1];
 	struct nlattr *ft[MAGLEV_FLOW_A_MAX + 1];
@@ -671,6 +672,7 @@ int decode_conn(struct nlattr *nest, struct mg_conn *c)
 		c->expires_ms = nla_get_u32(tb[MAGLEV_CONN_A_EXPIRES]);
 		c->has_expires = true;
 	}
+	c->unconfirmed = tb[MAGLEV_CONN_A_UNCONFIRMED] != NULL;
 	return 0;
 }
 

@@ -8,9 +8,24 @@
  * backend with Maglev consistent hashing and GRE-encapsulated to it; the
  * backend answers the client directly. All state is per network namespace.
  *
- * Every command that changes state needs CAP_NET_ADMIN in the namespace's
- * user namespace (GENL_ADMIN_PERM). Every rejection carries an extended ack
- * message naming the attribute at fault.
+ * Permissions: every command, reads included, needs CAP_NET_ADMIN over the
+ * user namespace that owns the network namespace (GENL_UNS_ADMIN_PERM, as
+ * WireGuard): reads reveal clients' addresses and ports (CONN_GET), the
+ * seed (CONFIG_GET) and its effect (LOOKUP's hash), and TABLE_GET pins a
+ * copy of a table per socket. So root in the initial namespaces may do
+ * everything everywhere; root of a user namespace (`unshare -Urn`) may
+ * configure the network namespaces its user namespace owns, and nothing
+ * else; any other user gets EPERM. (GENL_ADMIN_PERM, which IPVS uses,
+ * would check CAP_NET_ADMIN in the *initial* user namespace: containers
+ * could not configure their own namespace.) Subscribing to the multicast
+ * group needs the same capability (GENL_MCAST_CAP_NET_ADMIN). What a
+ * namespace's administrator can make the module allocate is bounded (see
+ * Bounds) and charged to its memory cgroup.
+ *
+ * Every rejection carries an extended ack message naming the attribute at
+ * fault. Requests are validated strictly: unknown attributes, attributes
+ * to commands that take none, nonzero reserved header fields and unknown
+ * netlink flags are rejected.
  *
  * Objects and their attributes
  * ----------------------------
@@ -56,7 +71,9 @@
  *	first slot in this message) and MAGLEV_A_TABLE_SLOTS (an array of u16 in
  *	host order: the INDEX of the backend owning each slot, or
  *	MAGLEV_SLOT_EMPTY). The first message also carries MAGLEV_A_BACKENDS
- *	mapping INDEX to address. Slots are sent in order.
+ *	mapping INDEX to address. Slots are sent in order, as many per
+ *	message as the reader's buffer takes (a 4 KiB buffer gets ~1900);
+ *	-EMSGSIZE if not even one fits.
  * MAGLEV_CMD_LOOKUP: MAGLEV_A_FLOW { PROTO, SADDR, DADDR, SPORT, DPORT }.
  *	Reply: MAGLEV_A_LOOKUP { REASON, [HASH], [SLOT] }, and when a service
  *	matched MAGLEV_A_SERVICE { key } and, when a backend was chosen,
@@ -65,14 +82,17 @@
  * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
  *	MAX_BACKENDS, MAX_TABLE_SIZE, CONN_MAX, EXPIRE_NODEST, TIMEOUTS {
- *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP } }. SEED only for
- *	callers with CAP_NET_ADMIN.
+ *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP } }.
  * MAGLEV_CMD_CONFIG_SET: MAGLEV_A_CONFIG { [SEED], [SOURCE4], [SOURCE6],
  *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH], [CONN_MAX],
  *	[EXPIRE_NODEST], [TIMEOUTS { any of them, 1..MAGLEV_TIMEOUT_MAX }] }.
- *	Lowering CONN_MAX removes no entry. A SOURCE of all zeroes
+ *	Lowering CONN_MAX removes no entry; raising it past four times the
+ *	connection table's hash buckets (sized from CONN_MAX when the first
+ *	service is added: CONN_MAX / 2 rounded up to a power of two) is
+ *	refused with -ERANGE while services exist. A SOURCE of all zeroes
  *	clears it (routing chooses the outer source). A new SEED rebuilds every
- *	service's table.
+ *	service's table. All or nothing: every service is rebuilt off to the
+ *	side first; if any rebuild fails nothing changes.
  * MAGLEV_CMD_STATS_GET: reply MAGLEV_A_STATS { ... } (namespace totals and
  *	drop reasons) and MAGLEV_A_CONN_STATS { ... } (connection table).
  *	Per-service and per-backend statistics come with
@@ -82,7 +102,7 @@
  * MAGLEV_CMD_CONN_GET: dump; optional MAGLEV_A_SERVICE { key } and
  *	MAGLEV_A_BACKEND { ADDR } (which needs the service) filter it. One
  *	message per entry: MAGLEV_A_CONN { FLOW { PROTO, SADDR, DADDR, SPORT,
- *	DPORT }, [BACKEND { ADDR }], STATE, EXPIRES }.
+ *	DPORT }, [BACKEND { ADDR }], STATE, EXPIRES, [UNCONFIRMED] }.
  * MAGLEV_CMD_CONN_FLUSH: forgets every entry, or those of MAGLEV_A_SERVICE
  *	{ key }, or of its backend MAGLEV_A_BACKEND { ADDR }.
  *
@@ -100,10 +120,20 @@
  *   until the entries expire (DROP, IPVS's expire_nodest_conn=0);
  * - a packet of a flow without an entry (new, or moved here by ECMP from
  *   another forwarder) is forwarded by the Maglev table and recorded;
+ * - an entry belongs to the service that recorded it: when an exact-port
+ *   service is added beside a port-0 one, the flows it now receives pick
+ *   from its table on their next packet; deleting one of them forgets only
+ *   its own entries;
+ * - an entry starts unconfirmed (MAGLEV_CONN_A_UNCONFIRMED): a forwarder
+ *   sees only the client's half of a flow, so one spoofed packet must not
+ *   buy a long-lived entry. It is confirmed by the ACK that follows a SYN,
+ *   or, when created in mid-stream (TCP without SYN, UDP, SCTP), by the
+ *   flow's next packet. Until then it lives at most the TCP_SYN timeout;
  * - when the table is full (MAGLEV_CFG_A_CONN_MAX) new flows are still
  *   forwarded by the Maglev table, without an entry, and counted
- *   (MAGLEV_CONN_STATS_A_FULL); established entries are never evicted to
- *   admit new ones, half-open and closing ones may be.
+ *   (MAGLEV_CONN_STATS_A_FULL); confirmed established, UDP and SCTP
+ *   entries are never evicted to admit new ones; unconfirmed, half-open
+ *   and closing ones of the same hash bucket may be.
  * Entries expire after their state's timeout (MAGLEV_CFG_A_TIMEOUTS). The
  * table's hash is keyed by a random per-namespace secret, not the seed.
  * An entry takes 64 bytes (IPv4) or 88 bytes (IPv6).
@@ -112,7 +142,9 @@
  * MAGLEV_MCGRP_CONFIG with the command that made it: service commands carry
  * MAGLEV_A_SERVICE { key, settings } (the key only for a deletion), backend
  * commands MAGLEV_A_SERVICE { key } and MAGLEV_A_BACKEND { ADDR, WEIGHT,
- * STATE }; CONFIG_SET, FLUSH and STATS_ZERO carry no attributes.
+ * STATE } (for BACKEND_DEL, the deleted backend's last weight and state);
+ * CONFIG_SET, FLUSH and STATS_ZERO carry no attributes. CONFIG_SET is
+ * sent only when the change was applied.
  *
  * Bounds (MAGLEV_CFG_A_MAX_*): at most 1024 services per namespace, 4096
  * backends per service, table sizes are primes between MAGLEV_TABLE_SIZE_MIN
@@ -350,6 +382,7 @@ enum maglev_conn_attr {
 	MAGLEV_CONN_A_BACKEND,	/* nest: MAGLEV_BE_A_ADDR4/6, when it exists */
 	MAGLEV_CONN_A_STATE,	/* u8: MAGLEV_TIMEOUT_A_* of its state */
 	MAGLEV_CONN_A_EXPIRES,	/* u32: milliseconds left */
+	MAGLEV_CONN_A_UNCONFIRMED,	/* flag: the flow has not proven itself */
 
 	__MAGLEV_CONN_A_MAX
 };
@@ -366,7 +399,7 @@ enum maglev_conn_stats_attr {
 	MAGLEV_CONN_STATS_A_HITS,
 	MAGLEV_CONN_STATS_A_MISSES,
 	MAGLEV_CONN_STATS_A_EXPIRIES,
-	MAGLEV_CONN_STATS_A_EVICTIONS,	/* half-open entries evicted */
+	MAGLEV_CONN_STATS_A_EVICTIONS,	/* unconfirmed, half-open, closing evicted */
 	MAGLEV_CONN_STATS_A_FULL,	/* flows forwarded without an entry */
 	MAGLEV_CONN_STATS_A_NOMEM,
 
