@@ -258,8 +258,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (tb[MAGLEV_A_BACKEND] &&
 	    decode_backend(tb[MAGLEV_A_BACKEND], &b) == 0)
 		has_b = true;
-	/* a deletion names the object: print it as "... del" takes it */
-	if (gh->cmd == MAGLEV_CMD_BACKEND_DEL)
+	/* a deletion names the object: print it as "... del" takes it;
+	 * JSON keeps the deleted backend's last weight and state */
+	if (gh->cmd == MAGLEV_CMD_BACKEND_DEL && !opts.json)
 		b.has = 0;
 	if (gh->cmd == MAGLEV_CMD_SERVICE_DEL) {
 		service_free(&s);
