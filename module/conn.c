@@ -82,6 +82,8 @@
 #define MAGLEV_CONN_CHUNK		256
 /* An expiry moved by less than this is not written back. */
 #define MAGLEV_CONN_REFRESH		HZ
+/* Buckets after its own a full table's insert searches for a victim. */
+#define MAGLEV_CONN_EVICT_SCAN		8
 
 /**
  * struct maglev_conn_pcpu - one CPU's counters
@@ -298,6 +300,47 @@ static struct maglev_conn *maglev_conn_alloc(const struct maglev_conn_table *t,
 	return c;
 }
 
+/*
+ * The table is full and bucket @b has nothing to evict: evict the
+ * evictable entry closest to expiring in the first of the next few
+ * buckets that has one, so that a one-packet flood cannot keep a real
+ * flow out just because the flow hashes to an empty bucket. One bucket
+ * lock at a time. Returns whether an entry went.
+ */
+static bool maglev_conn_evict_near(struct maglev_conn_table *t, u32 b)
+{
+	struct maglev_conn *c, *victim;
+	unsigned long now = jiffies;
+	spinlock_t *lock;	/* of the bucket searched */
+	u32 i, nb;
+
+	for (i = 1; i <= MAGLEV_CONN_EVICT_SCAN && i <= t->mask; i++) {
+		nb = (b + i) & t->mask;
+		if (hlist_empty(&t->buckets[nb]))
+			continue;
+		lock = maglev_conn_lock(t, nb);
+		victim = NULL;
+		spin_lock(lock);
+		hlist_for_each_entry(c, &t->buckets[nb], node) {
+			if (!maglev_conn_expired(c, now) && !maglev_conn_evictable(c))
+				continue;
+			if (!victim || time_before(READ_ONCE(c->expires),
+						   READ_ONCE(victim->expires)))
+				victim = c;
+		}
+		if (victim) {
+			maglev_conn_count(t, maglev_conn_expired(victim, now) ?
+					  MAGLEV_CONN_CTR_EXPIRES :
+					  MAGLEV_CONN_CTR_EVICTIONS, 1);
+			maglev_conn_unlink(t, victim);
+		}
+		spin_unlock(lock);
+		if (victim)
+			return true;
+	}
+	return false;
+}
+
 /**
  * maglev_conn_find - the live entry of a flow, without counting
  * @t: the table
@@ -351,8 +394,9 @@ struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
  *
  * An expired entry for the flow is replaced. When the table is full, an
  * expired, unconfirmed, half-open or closing entry of the same bucket (the
- * one closest to expiring) makes room; confirmed established, UDP and SCTP
- * entries never do. The entry starts unconfirmed.
+ * one closest to expiring), or failing that of one of the next
+ * MAGLEV_CONN_EVICT_SCAN buckets, makes room; confirmed established, UDP
+ * and SCTP entries never do. The entry starts unconfirmed.
  *
  * Context: softirq or BHs disabled, rcu_read_lock().
  * Return: the new entry (MAGLEV_CONN_ADDED), the flow's live entry
@@ -371,8 +415,13 @@ struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
 	struct hlist_head *head = &t->buckets[b];
 	spinlock_t *lock = maglev_conn_lock(t, b);
 	unsigned long now = jiffies;
-	bool reserved = false;
+	bool reserved = false, retried = false;
 
+retry:
+	last = NULL;
+	stale = NULL;
+	dead = NULL;
+	victim = NULL;
 	spin_lock(lock);
 	hlist_for_each_entry(c, head, node) {
 		last = c;
@@ -400,6 +449,10 @@ struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
 			old = dead ?: victim;
 		if (!reserved && !old) {
 			spin_unlock(lock);
+			if (!retried && maglev_conn_evict_near(t, b)) {
+				retried = true;
+				goto retry;
+			}
 			maglev_conn_count(t, MAGLEV_CONN_CTR_FULL, 1);
 			*res = MAGLEV_CONN_FULL;
 			return NULL;

@@ -517,7 +517,6 @@ static void maglev_conn_test_evict(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res, MAGLEV_CONN_FULL);
 	KUNIT_EXPECT_NOT_NULL(test, test_lookup(t, &fe));
 
-	/* Half-open entries in other buckets are not searched. */
 	test_stats(t, &st);
 	KUNIT_EXPECT_EQ(test, st.entries, 4);
 	KUNIT_EXPECT_EQ(test, st.ctr[MAGLEV_CONN_CTR_EVICTIONS], 3);
@@ -676,6 +675,30 @@ static void maglev_conn_test_unconfirmed(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, test_insert(t, &f, 2, MAGLEV_CONN_S_TCP_EST,
 					    &res));
 	KUNIT_EXPECT_EQ(test, res, MAGLEV_CONN_FULL);
+	maglev_conn_flush(t);
+
+	/* A flow whose own bucket has nothing to evict takes the place of an
+	 * unconfirmed entry a few buckets on, not of one further away.
+	 */
+	for (i = 0; i < 3; i++)
+		e[i] = test_add(test, t, &fb[i], 1, MAGLEV_CONN_S_TCP_EST);
+	fb[3] = test_flow_in(test, t, MAGLEV_CONN_EVICT_SCAN + 1, &sport);
+	e[3] = test_insert(t, &fb[3], 1, MAGLEV_CONN_S_UDP, &res);
+	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_EXPECT_NULL(test, test_insert(t, &f, 2, MAGLEV_CONN_S_TCP_EST,
+					    &res));
+	KUNIT_EXPECT_EQ(test, res, MAGLEV_CONN_FULL);
+	maglev_conn_flush_backends(t, (u32[]){ 1 }, 1);
+	for (i = 0; i < 3; i++)
+		e[i] = test_add(test, t, &fb[i], 1, MAGLEV_CONN_S_TCP_EST);
+	fb[3] = test_flow_in(test, t, MAGLEV_CONN_EVICT_SCAN, &sport);
+	e[3] = test_insert(t, &fb[3], 1, MAGLEV_CONN_S_UDP, &res);
+	KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_EXPECT_NOT_NULL(test, test_insert(t, &f, 2, MAGLEV_CONN_S_TCP_EST,
+						&res));
+	KUNIT_EXPECT_EQ(test, res, MAGLEV_CONN_ADDED);
+	KUNIT_EXPECT_NULL(test, test_lookup(t, &fb[3]));
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 4);
 }
 
 struct test_dump {
