@@ -11,8 +11,8 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools install modules_install style check demo bench deps \
-	clean help kdir
+.PHONY: all module tools install modules_install style check check-full fuzz \
+	demo bench deps clean help kdir
 
 all: module tools
 
@@ -44,6 +44,12 @@ deps:
 check:
 	tests/check
 
+check-full:
+	MAGLEV_CHECK_FULL=1 tests/check
+
+fuzz:
+	tests/fuzz/run
+
 demo:
 	tests/demo
 
@@ -53,6 +59,7 @@ bench:
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	$(MAKE) -C tools/maglevctl clean
+	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean 2>/dev/null || true
 	rm -rf tests/.out
 
@@ -61,5 +68,7 @@ help:
 	@echo "make install            install the module (depmod) and maglevctl"
 	@echo "make style              checkpatch --strict on the kernel sources"
 	@echo "make check              every test (installs what it needs as root)"
+	@echo "make check-full         make check, with every scenario on the debug kernel too"
+	@echo "make fuzz               the netlink and packet fuzzers, 1,000,000 each, debug kernel"
 	@echo "make demo               client, forwarder and backends in a VM"
 	@echo "make bench              benchmarks (tests/bench/RESULTS.md)"
