@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "maglev_conn": the connection table (module/conn.c).
+ * KUnit suite "maglev_conn": the connection table (module/conn.c and
+ * module/conn_sweep.c).
  */
 #include "conn.c"
+#include "conn_sweep.c"
 
 #include <kunit/test.h>
 #include <linux/delay.h>
