@@ -65,6 +65,7 @@
 
 static bool verbose;
 static bool no_extack;		/* do not ask for extended acks */
+static bool dry_run;		/* build requests, send nothing */
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 fatal(const char *fmt, ...)
@@ -346,29 +347,28 @@ static int nest(int parent, uint16_t type, uint8_t tag)
 	return new_node(parent, type | NLA_F_NESTED, tag);
 }
 
-static bool alive(int i)
-{
-	for (; i > 0; i = nd[i].parent)
-		if (nd[i].dead)
-			return false;
-	return true;
-}
-
 static bool is_nest(int i)
 {
 	return nd[i].tag != T_LEAF && nd[i].tag != T_ROOT;
 }
 
 static int cand[MAX_NODES];
+static bool live[MAX_NODES];
 
-/* The live nodes (not the root) that @pred accepts, in cand[]. */
+/*
+ * The live nodes (not the root) that @pred accepts, in cand[]. A parent
+ * always comes before its attributes in nd[].
+ */
 static int collect(bool (*pred)(int))
 {
 	int i, n = 0;
 
-	for (i = 1; i < nn; i++)
-		if (alive(i) && pred(i))
+	live[0] = true;
+	for (i = 1; i < nn; i++) {
+		live[i] = !nd[i].dead && live[nd[i].parent];
+		if (live[i] && pred(i))
 			cand[n++] = i;
+	}
 	return n;
 }
 
@@ -978,21 +978,47 @@ static uint32_t tree_size(int i)
 	return s;
 }
 
-/* Bytes a nest @p can still take before its nla_len wraps. */
+/*
+ * Bytes a nest @p can still take before the nla_len of its top-level
+ * ancestor (the largest) wraps.
+ */
 static uint32_t room(int p)
 {
-	uint32_t used = 0;
-	int i;
+	uint32_t used;
+	int i = p;
 
-	for (i = p; i > 0; i = nd[i].parent) {
-		uint32_t s = tree_size(i);
-
-		if (s > used)
-			used = s;
-	}
 	if (p == 0)
-		return 120000;
+		return 64000;
+	while (nd[i].parent > 0)
+		i = nd[i].parent;
+	used = tree_size(i);
 	return used >= 60000 ? 0 : 60000 - used;
+}
+
+static uint32_t subtree_nodes(int i)
+{
+	uint32_t n = 1;
+	int c;
+
+	for (c = nd[i].child; c >= 0; c = nd[c].next)
+		if (!nd[c].dead)
+			n += subtree_nodes(c);
+	return n;
+}
+
+/* A copy of the subtree @src, appended to @parent's attributes. */
+static int copy_subtree(int src, int parent)
+{
+	int n = new_node(parent, nd[src].type, nd[src].tag), c;
+
+	nd[n].vtag = nd[src].vtag;
+	nd[n].alt = nd[src].alt;
+	nd[n].len = nd[src].len;
+	nd[n].doff = nd[src].doff;
+	for (c = nd[src].child; c >= 0; c = nd[c].next)
+		if (!nd[c].dead)
+			copy_subtree(c, n);
+	return n;
 }
 
 static int deep_chain(int p, uint32_t depth)
@@ -1166,7 +1192,7 @@ static bool apply(struct fmsg *m, int k)
 		deep_chain(p, v);
 		return true;
 	case K_HUGE_NEST: {
-		uint32_t cnt, j, r;
+		uint32_t cnt, j, r, sz;
 		int tmpl = -1;
 
 		n = collect(p_nest);
@@ -1190,25 +1216,29 @@ static bool apply(struct fmsg *m, int k)
 			put_be(p, &b, true);
 			return true;
 		}
+		/*
+		 * Copies of one of its attributes (all checked before the
+		 * bad one), or where it has none, of an unknown one.
+		 */
+		j = 0;
 		for (i = nd[p].child; i >= 0; i = nd[i].next)
-			if (nd[i].tag == T_LEAF && !nd[i].dead && chance(50))
+			if (!nd[i].dead && below(++j) == 0)
 				tmpl = i;
-		cnt = (r - 200) / (tmpl >= 0 ? NLA_HDRLEN + NLA_ALIGN(nd[tmpl].len) + 1 : 12);
-		if (cnt > 8000)
-			cnt = 8000;
+		sz = tmpl >= 0 ? tree_size(tmpl) : 24;
+		cnt = (r - 200) / sz;
+		if (tmpl >= 0 && cnt > (MAX_NODES - (uint32_t)nn - 64) / subtree_nodes(tmpl))
+			cnt = (MAX_NODES - (uint32_t)nn - 64) / subtree_nodes(tmpl);
+		if (cnt > (tmpl >= 0 ? 8000u : 2000u))
+			cnt = tmpl >= 0 ? 8000 : 2000;
 		cnt = cnt / 2 + below(cnt / 2 + 1);
 		for (j = 0; j < cnt; j++) {
-			if (tmpl >= 0) {
-				int c = leaf(p, nd[tmpl].type, nd[tmpl].vtag, NULL, nd[tmpl].len);
-
-				nd[c].doff = nd[tmpl].doff;
-			} else {
-				add_junk_attr(p, unknown_type(nd[p].tag == T_ROOT ?
-							      T_ROOT : nd[p].tag));
-			}
+			if (tmpl >= 0)
+				copy_subtree(tmpl, p);
+			else
+				add_junk_attr(p, unknown_type(nd[p].tag));
 		}
 		/* and then one that is wrong */
-		add_junk_attr(p, unknown_type(nd[p].tag == T_ROOT ? T_ROOT : nd[p].tag));
+		add_junk_attr(p, unknown_type(nd[p].tag));
 		return true;
 	}
 	case K_RESERVED:
@@ -1765,6 +1795,13 @@ static int batch_run(void)
 	};
 	int i = 0, j;
 
+	if (dry_run) {
+		for (i = 0; i < npend; i++) {
+			pend[i].st = ST_DONE;
+			pend[i].err = EPERM;
+		}
+		return 0;
+	}
 	while (i < npend) {
 		if (pend[i].alone) {
 			send_bytes(sendbuf + pend[i].off, pend[i].len);
@@ -1995,6 +2032,9 @@ static void build_invalid(struct fmsg *m, uint64_t i, bool unpriv)
 			k = header_kinds[below(nhdr)];
 		else
 			k = attr_kinds[below(nattr)];
+		/* the big ones cost the most (under TCG): rarely */
+		if ((k == K_HUGE_NEST || k == K_HUGE_LIST || k == K_DEEP) && !chance(10))
+			continue;
 		if (apply(m, k)) {
 			m->kind = k;
 			m->want_extack = kind_wants_extack(k);
@@ -2052,7 +2092,7 @@ static int run_checked(enum mode mode, uint64_t count, uint32_t batch)
 	bool changed;
 	int err;
 
-	if (mode == M_INVALID) {
+	if (mode == M_INVALID && !dry_run) {
 		err = config_read(&conf0);
 		if (err)
 			fatal("CONFIG_GET fails: %s", strerror(err));
@@ -2089,7 +2129,7 @@ static int run_checked(enum mode mode, uint64_t count, uint32_t batch)
 		}
 	}
 	t0 = now_s() - t0;
-	if (mode == M_INVALID) {
+	if (mode == M_INVALID && !dry_run) {
 		scratch_remove();
 		if (st.unexpected)
 			config_write(&conf0);
@@ -2197,7 +2237,10 @@ static void mutate_tree(struct fmsg *m)
 
 	switch (k) {
 	case 0: case 1: case 2: case 3:	/* any of the breakages */
-		apply(m, attr_kinds[below(sizeof(attr_kinds) / sizeof(attr_kinds[0]))]);
+		do
+			k = attr_kinds[below(sizeof(attr_kinds) / sizeof(attr_kinds[0]))];
+		while ((k == K_HUGE_NEST || k == K_HUGE_LIST || k == K_DEEP) && !chance(10));
+		apply(m, k);
 		break;
 	case 4:	/* new value for a leaf */
 		i = pick(p_any_leaf);
@@ -2314,10 +2357,14 @@ static int run_random(uint64_t count, uint32_t batch)
 	double t0;
 	int err;
 
-	err = config_read(&conf0);
-	if (err)
-		fatal("CONFIG_GET fails: %s", strerror(err));
-	random_reset();
+	if (dry_run) {
+		config_defaults(&conf0);
+	} else {
+		err = config_read(&conf0);
+		if (err)
+			fatal("CONFIG_GET fails: %s", strerror(err));
+		random_reset();
+	}
 	t0 = now_s();
 	batch_reset();
 	for (i = 0; i < count; i++) {
@@ -2335,12 +2382,16 @@ static int run_random(uint64_t count, uint32_t batch)
 		batch_account(M_RANDOM);
 		since += (uint64_t)npend;
 		batch_reset();
-		if (since >= 256) {
+		if (since >= 256 && !dry_run) {
 			random_reset();
 			since = 0;
 		}
 	}
 	t0 = now_s() - t0;
+	if (dry_run) {
+		print_summary("random", t0);
+		return 0;
+	}
 	/* The module must still answer, and work. */
 	err = config_read(&c);
 	if (err)
@@ -2757,6 +2808,8 @@ int main(int argc, char **argv)
 			if (!v)
 				fatal("--replay needs a message in hex");
 			return run_replay(v);
+		} else if (!strcmp(a, "--dry-run")) {
+			dry_run = true;
 		} else if (!strcmp(a, "--no-extack")) {
 			no_extack = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -2793,6 +2846,14 @@ int main(int argc, char **argv)
 	}
 	printf("nlfuzz: mode %s seed %llu count %llu\n", mode, (unsigned long long)seed,
 	       (unsigned long long)count);
+	if (dry_run) {
+		no_extack = true;
+		family_id = GENL_MIN_ID;
+		config_defaults(&conf0);
+		if (!strcmp(mode, "random"))
+			return run_random(count, batch ? batch : 32);
+		return run_checked(M_INVALID, count, batch ? batch : 32);
+	}
 	resolve_family(NULL);
 	sock = sock_open();
 	if (!strcmp(mode, "invalid"))
