@@ -2758,7 +2758,11 @@ static uint64_t num_arg(const char *opt, const char *v)
 	if (!v)
 		fatal("%s needs a value", opt);
 	errno = 0;
-	n = strtoull(v, &end, 0);
+	/* decimal (a seed of the day may start with 0), or 0x hex */
+	if (!strncmp(v, "0x", 2) || !strncmp(v, "0X", 2))
+		n = strtoull(v + 2, &end, 16);
+	else
+		n = strtoull(v, &end, 10);
 	if (errno || *end || end == v)
 		fatal("%s: bad number \"%s\"", opt, v);
 	return n;
