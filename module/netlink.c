@@ -24,8 +24,22 @@
 
 struct genl_family maglev_family;
 
-static int maglev_validate_proto(const struct nlattr *attr,
-				 struct netlink_ext_ack *extack)
+/*
+ * What policies cannot say is checked by these, after parsing: a policy
+ * with a validation function on an integer would make netlink_ack() WARN
+ * when it reports that policy for a malformed attribute (the policy dump
+ * has no range to show for a function).
+ */
+
+/**
+ * maglev_nl_check_proto - a service's or flow's protocol attribute
+ * @attr: MAGLEV_SVC_A_PROTO or MAGLEV_FLOW_A_PROTO, present
+ * @extack: error report
+ *
+ * Return: 0, or -EINVAL unless TCP, UDP or SCTP.
+ */
+int maglev_nl_check_proto(const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
 {
 	switch (nla_get_u8(attr)) {
 	case IPPROTO_TCP:
@@ -33,24 +47,33 @@ static int maglev_validate_proto(const struct nlattr *attr,
 	case IPPROTO_SCTP:
 		return 0;
 	}
-	NL_SET_ERR_MSG_MOD(extack, "protocol must be TCP, UDP or SCTP");
-	NL_SET_BAD_ATTR(extack, attr);
+	NL_SET_ERR_MSG_ATTR(extack, attr, "protocol must be TCP, UDP or SCTP");
 	return -EINVAL;
 }
 
-static int maglev_validate_table_size(const struct nlattr *attr,
-				      struct netlink_ext_ack *extack)
+/**
+ * maglev_nl_check_table_size - a table size attribute, if present
+ * @attr: MAGLEV_SVC_A_TABLE_SIZE or MAGLEV_CFG_A_DEFAULT_TABLE_SIZE, or NULL
+ * @extack: error report
+ *
+ * The policy bounds it; this checks that it is a prime.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int maglev_nl_check_table_size(const struct nlattr *attr,
+			       struct netlink_ext_ack *extack)
 {
-	u32 m = nla_get_u32(attr);
-
-	if (m >= MAGLEV_TABLE_SIZE_MIN && m <= MAGLEV_TABLE_SIZE_MAX &&
-	    maglev_is_prime(m))
+	if (!attr || maglev_is_prime(nla_get_u32(attr)))
 		return 0;
-	NL_SET_ERR_MSG_MOD(extack,
-			   "table size must be a prime from 7 to 1048573");
-	NL_SET_BAD_ATTR(extack, attr);
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "table size must be a prime from 7 to 1048573");
 	return -EINVAL;
 }
+
+static struct netlink_range_validation maglev_table_size_range = {
+	.min = MAGLEV_TABLE_SIZE_MIN,
+	.max = MAGLEV_TABLE_SIZE_MAX,
+};
 
 /* Policy ranges are s16 unless given by pointer. */
 static struct netlink_range_validation maglev_weight_range = {
@@ -66,13 +89,12 @@ static const struct nla_policy maglev_be_policy[MAGLEV_BE_A_MAX + 1] = {
 };
 
 static const struct nla_policy maglev_svc_policy[MAGLEV_SVC_A_MAX + 1] = {
-	[MAGLEV_SVC_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8,
-						      maglev_validate_proto),
+	[MAGLEV_SVC_A_PROTO] = { .type = NLA_U8 },
 	[MAGLEV_SVC_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
 	[MAGLEV_SVC_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[MAGLEV_SVC_A_PORT] = { .type = NLA_U16 },
 	[MAGLEV_SVC_A_TABLE_SIZE] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, maglev_validate_table_size),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_table_size_range),
 	[MAGLEV_SVC_A_HASH] = NLA_POLICY_MAX(NLA_U8, MAGLEV_HASH_MAX),
 	[MAGLEV_SVC_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __MAGLEV_SVC_F_ALL),
 	[MAGLEV_SVC_A_GRE_KEY] = { .type = NLA_U32 },
@@ -99,7 +121,7 @@ const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_SOURCE6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[MAGLEV_CFG_A_TTL] = { .type = NLA_U8 },
 	[MAGLEV_CFG_A_DEFAULT_TABLE_SIZE] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, maglev_validate_table_size),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_table_size_range),
 	[MAGLEV_CFG_A_DEFAULT_HASH] = NLA_POLICY_MAX(NLA_U8, MAGLEV_HASH_MAX),
 	[MAGLEV_CFG_A_CONN_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							&maglev_conn_max_range),
@@ -109,8 +131,7 @@ const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 };
 
 const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1] = {
-	[MAGLEV_FLOW_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8,
-						       maglev_validate_proto),
+	[MAGLEV_FLOW_A_PROTO] = { .type = NLA_U8 },
 	[MAGLEV_FLOW_A_SADDR4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
 	[MAGLEV_FLOW_A_SADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[MAGLEV_FLOW_A_DADDR4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
@@ -199,6 +220,10 @@ int maglev_nl_svc_key(struct nlattr *nest,
 		NL_SET_ERR_MSG_MOD(extack, "service needs a protocol and a port");
 		return -EINVAL;
 	}
+	err = maglev_nl_check_proto(tb[MAGLEV_SVC_A_PROTO], extack) ?:
+	      maglev_nl_check_table_size(tb[MAGLEV_SVC_A_TABLE_SIZE], extack);
+	if (err)
+		return err;
 	key->proto = nla_get_u8(tb[MAGLEV_SVC_A_PROTO]);
 	key->port = htons(nla_get_u16(tb[MAGLEV_SVC_A_PORT]));
 	return maglev_nl_addr(tb, MAGLEV_SVC_A_ADDR4, MAGLEV_SVC_A_ADDR6, nest,
@@ -334,8 +359,19 @@ struct maglev_be_params *maglev_nl_be_list(struct nlattr *list, u32 *n,
 	*n = 0;
 	if (!list)
 		return NULL;
-	nla_for_each_nested(attr, list, rem)
+	nla_for_each_nested(attr, list, rem) {
+		if (nla_type(attr) != MAGLEV_A_BACKEND) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "a backend list holds MAGLEV_A_BACKEND nests only");
+			return ERR_PTR(-EINVAL);
+		}
 		count++;
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, list,
+				    "trailing bytes in the backend list");
+		return ERR_PTR(-EINVAL);
+	}
 	if (count > maglev_max_backends) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "too many backends (module parameter max_backends)");

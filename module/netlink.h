@@ -24,6 +24,10 @@ extern const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1];
 int maglev_nl_init(void);
 void maglev_nl_exit(void);
 
+int maglev_nl_check_proto(const struct nlattr *attr,
+			  struct netlink_ext_ack *extack);
+int maglev_nl_check_table_size(const struct nlattr *attr,
+			       struct netlink_ext_ack *extack);
 int maglev_nl_addr(struct nlattr **tb, int a4, int a6,
 		   const struct nlattr *nest, union maglev_addr *addr,
 		   u8 *family, struct netlink_ext_ack *extack);

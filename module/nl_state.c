@@ -49,6 +49,9 @@ static int maglev_nl_flow(struct nlattr *nest, struct maglev_flow *flow,
 		NL_SET_BAD_ATTR(extack, nest);
 		return -EINVAL;
 	}
+	err = maglev_nl_check_proto(tb[MAGLEV_FLOW_A_PROTO], extack);
+	if (err)
+		return err;
 	flow->family = sfamily;
 	flow->proto = nla_get_u8(tb[MAGLEV_FLOW_A_PROTO]);
 	flow->sport = htons(nla_get_u16(tb[MAGLEV_FLOW_A_SPORT]));
@@ -423,7 +426,9 @@ int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, MAGLEV_CFG_A_MAX, info->attrs[MAGLEV_A_CONFIG],
-			       maglev_cfg_policy, info->extack);
+			       maglev_cfg_policy, info->extack) ?:
+	      maglev_nl_check_table_size(tb[MAGLEV_CFG_A_DEFAULT_TABLE_SIZE],
+					 info->extack);
 	if (err)
 		return err;
 	nc = kmalloc(sizeof(*nc), GFP_KERNEL_ACCOUNT);
