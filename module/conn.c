@@ -48,8 +48,9 @@
  * - @count is atomic and only increased by a compare-and-swap that keeps it
  *   at most @max; it counts linked entries.
  * - Unlinked entries are freed by RCU callbacks; the table itself too, so
- *   a reader that still holds it stays safe. maglev_conn_exit() waits for
- *   the callbacks with rcu_barrier().
+ *   a reader that still holds it stays safe. Module exit waits for the
+ *   callbacks with rcu_barrier() before maglev_conn_exit() destroys the
+ *   caches.
  * - Counters are per-CPU, added with BHs disabled.
  */
 #include <linux/in.h>
@@ -697,12 +698,11 @@ int maglev_conn_init(void)
 /**
  * maglev_conn_exit - destroy the entry caches
  *
- * Context: module exit, after every table was destroyed.
+ * Context: module exit, after every table was destroyed and rcu_barrier()
+ * waited for the entries' and tables' RCU callbacks.
  */
 void maglev_conn_exit(void)
 {
-	/* Entries and tables are freed by RCU callbacks. */
-	rcu_barrier();
 	kmem_cache_destroy(maglev_conn_cache6);
 	kmem_cache_destroy(maglev_conn_cache4);
 }

@@ -75,6 +75,7 @@ static int __init maglev_init(void)
 
 unregister_pernet:
 	unregister_pernet_subsys(&maglev_pernet_ops);
+	rcu_barrier();
 conn_exit:
 	maglev_conn_exit();
 	return err;
@@ -84,7 +85,9 @@ static void __exit maglev_exit(void)
 {
 	maglev_nl_exit();
 	unregister_pernet_subsys(&maglev_pernet_ops);
-	/* Configurations are freed by RCU callbacks in this module. */
+	/* Configurations, tables and entries are freed by RCU callbacks in
+	 * this module: one barrier for all of them.
+	 */
 	rcu_barrier();
 	maglev_conn_exit();
 }
