@@ -226,44 +226,59 @@ static struct maglev_conn *maglev_conn_alloc(const struct maglev_conn_table *t,
 }
 
 /*
- * The table is full and bucket @b has nothing to evict: evict the
- * evictable entry closest to expiring in the first of the next few
- * buckets that has one, so that a one-packet flood cannot keep a real
- * flow out just because the flow hashes to an empty bucket. One bucket
- * lock at a time. Returns whether an entry went.
+ * The table is full. Of the next few buckets after @b, the one holding the
+ * expired or evictable entry closest to expiring, and that expiry; read
+ * without their locks, under RCU, so the answer is a hint. Returns
+ * U32_MAX when none has one.
  */
-static bool maglev_conn_evict_near(struct maglev_conn_table *t, u32 b)
+static u32 maglev_conn_best_near(struct maglev_conn_table *t, u32 b,
+				 unsigned long now, unsigned long *expires)
 {
-	struct maglev_conn *c, *victim;
-	unsigned long now = jiffies;
-	spinlock_t *lock;	/* of the bucket searched */
-	u32 i, nb;
+	u32 i, nb, best = U32_MAX;
+	struct maglev_conn *c;
+	unsigned long e;
 
 	for (i = 1; i <= MAGLEV_CONN_EVICT_SCAN && i <= t->mask; i++) {
 		nb = (b + i) & t->mask;
-		if (hlist_empty(&t->buckets[nb]))
-			continue;
-		lock = maglev_conn_lock(t, nb);
-		victim = NULL;
-		spin_lock(lock);
-		hlist_for_each_entry(c, &t->buckets[nb], node) {
+		hlist_for_each_entry_rcu(c, &t->buckets[nb], node) {
 			if (!maglev_conn_expired(c, now) && !maglev_conn_evictable(c))
 				continue;
-			if (!victim || time_before(READ_ONCE(c->expires),
-						   READ_ONCE(victim->expires)))
-				victim = c;
+			e = READ_ONCE(c->expires);
+			if (best == U32_MAX || time_before(e, *expires)) {
+				best = nb;
+				*expires = e;
+			}
 		}
-		if (victim) {
-			maglev_conn_count(t, maglev_conn_expired(victim, now) ?
-					  MAGLEV_CONN_CTR_EXPIRES :
-					  MAGLEV_CONN_CTR_EVICTIONS, 1);
-			maglev_conn_unlink(t, victim);
-		}
-		spin_unlock(lock);
-		if (victim)
-			return true;
 	}
-	return false;
+	return best;
+}
+
+/*
+ * Evict the expired or evictable entry of bucket @b closest to expiring,
+ * under its lock. Returns whether an entry went.
+ */
+static bool maglev_conn_evict_bucket(struct maglev_conn_table *t, u32 b)
+{
+	spinlock_t *lock = maglev_conn_lock(t, b);
+	struct maglev_conn *c, *victim = NULL;
+	unsigned long now = jiffies;
+
+	spin_lock(lock);
+	hlist_for_each_entry(c, &t->buckets[b], node) {
+		if (!maglev_conn_expired(c, now) && !maglev_conn_evictable(c))
+			continue;
+		if (!victim || time_before(READ_ONCE(c->expires),
+					   READ_ONCE(victim->expires)))
+			victim = c;
+	}
+	if (victim) {
+		maglev_conn_count(t, maglev_conn_expired(victim, now) ?
+				  MAGLEV_CONN_CTR_EXPIRES :
+				  MAGLEV_CONN_CTR_EVICTIONS, 1);
+		maglev_conn_unlink(t, victim);
+	}
+	spin_unlock(lock);
+	return victim;
 }
 
 /**
@@ -318,10 +333,10 @@ struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
  * @res: out: what happened
  *
  * An expired entry for the flow is replaced. When the table is full, an
- * expired, unconfirmed, half-open or closing entry of the same bucket (the
- * one closest to expiring), or failing that of one of the next
- * MAGLEV_CONN_EVICT_SCAN buckets, makes room; confirmed established, UDP
- * and SCTP entries never do. The entry starts unconfirmed.
+ * expired entry of the same bucket makes room, else the unconfirmed,
+ * half-open or closing entry closest to expiring of that bucket and the
+ * next MAGLEV_CONN_EVICT_SCAN ones; confirmed established, UDP and SCTP
+ * entries never do. The entry starts unconfirmed.
  *
  * Context: softirq or BHs disabled, rcu_read_lock().
  * Return: the new entry (MAGLEV_CONN_ADDED), the flow's live entry
@@ -366,18 +381,33 @@ retry:
 		}
 	}
 
-	/* Decide where the entry goes before allocating it. */
+	/*
+	 * Decide where the entry goes before allocating it. A full table
+	 * evicts an expired entry of this bucket, else the evictable entry
+	 * closest to expiring of this bucket and the next few: so that
+	 * neither an empty bucket nor a bucket whose only evictable entry is
+	 * a young real flow's makes a flood's older entries win.
+	 */
 	old = stale;
 	if (!old) {
 		reserved = maglev_conn_reserve(t);
+		if (!reserved && !dead && !retried) {
+			unsigned long nexp;
+			u32 nb = maglev_conn_best_near(t, b, now, &nexp);
+
+			if (nb != U32_MAX &&
+			    (!victim ||
+			     time_before(nexp, READ_ONCE(victim->expires)))) {
+				spin_unlock(lock);
+				retried = true;
+				maglev_conn_evict_bucket(t, nb);
+				goto retry;
+			}
+		}
 		if (!reserved)
 			old = dead ?: victim;
 		if (!reserved && !old) {
 			spin_unlock(lock);
-			if (!retried && maglev_conn_evict_near(t, b)) {
-				retried = true;
-				goto retry;
-			}
 			maglev_conn_count(t, MAGLEV_CONN_CTR_FULL, 1);
 			*res = MAGLEV_CONN_FULL;
 			return NULL;

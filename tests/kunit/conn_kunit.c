@@ -789,6 +789,8 @@ static int maglev_conn_test_suite_init(struct kunit_suite *suite)
 
 static void maglev_conn_test_suite_exit(struct kunit_suite *suite)
 {
+	/* As the module's exit does: the entries' RCU callbacks first. */
+	rcu_barrier();
 	maglev_conn_exit();
 }
 
