@@ -11,7 +11,7 @@
 #     its entries go, its flows' next packets pick from the table (TCP:
 #     reset by the new backend; UDP: answered by it)
 #   drop: tcp 10.0.0.100:7001 (60 held, sports 46000-46059), udp
-#     10.0.0.100:8080 (sports 47000-47029), timeout udp 15; b2 removed: its
+#     10.0.0.100:8080 (sports 47000-47029), timeout udp 30; b2 removed: its
 #     entries stay without a backend and its packets are dropped
 #     (drop-nodest) until they expire; a new SYN from the same port picks
 #     from the table; after expiry UDP flows pick from the table
@@ -87,9 +87,9 @@ wait "$HOLD_PID" 2>/dev/null
 
 # ---------------------------------------------------------------- drop
 log_info "expire-nodest drop"
-mctl config set expire-nodest drop timeout udp 15 || die "config set expire-nodest drop"
+mctl config set expire-nodest drop timeout udp 30 || die "config set expire-nodest drop"
 nodest=$(mctl -j config show | json_get 'd["expire_nodest"], d["timeouts"]["udp"]')
-check "config show: expire-nodest drop, timeout udp 15 ($nodest)" test "$nodest" = "drop 15"
+check "config show: expire-nodest drop, timeout udp 30 ($nodest)" test "$nodest" = "drop 30"
 port=7001
 svc=$VIP4:$port
 usvc=$VIP4:8080
@@ -126,8 +126,8 @@ n=$(nodest_entries udp $usvc)
 check "b2's UDP flows keep their entries, without a backend ($n)" test "$n" -gt 0
 check_flows "UDP flows of b2 are dropped (lookup nodest-drop)" \
 	udp $VIP4 8080 "$ub2" --expect-all "" --expect-none b1,b2,b3 --timeout 1.5 --sample 1
-check "they expire once idle for timeout-udp (15 s): conn list shows none" \
-	busywait 40000 nodest_gone udp $usvc
+check "they expire once idle for timeout-udp (30 s): conn list shows none" \
+	busywait 60000 nodest_gone udp $usvc
 check_flows "then b2's UDP flows pick from the table: answered by b1 or b3" \
 	udp $VIP4 8080 "$ub2" --expect-all "" --expect-none b2
 
