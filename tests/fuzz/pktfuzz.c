@@ -6,6 +6,7 @@
  *   pktfuzz --iface IF --dmac MAC --vip4 A --vip6 A --port P
  *           [--count N] [--seed S] [--good-every K] [--json FILE]
  *   pktfuzz --iface IF --dmac MAC --vip4 A --vip6 A --port P --flood SECS
+ *   (both: [--rate PPS], at most PPS frames a second; default: no limit)
  *
  * Every frame is addressed to DMAC (the forwarder's interface, so that it
  * arrives as PACKET_HOST) and its IP destination is a VIP. Sources are
@@ -1248,6 +1249,9 @@ struct sender {
 	struct verdict v[BATCH];
 	int cls[BATCH];
 	int n;
+	int batch;	/* frames per sendmmsg() */
+	double rate;	/* frames per second, 0: as fast as possible */
+	double t0;	/* when sending started */
 	unsigned long sent, errors, retries;
 	bool gone;	/* the interface disappeared */
 };
@@ -1260,6 +1264,23 @@ struct sender {
 static void flush_batch(struct sender *s, void (*done)(struct sender *, int))
 {
 	int i = 0;
+
+	/* Pacing: this batch goes out when the rate says the ones before
+	 * it are due. (The debug kernel's RCU callbacks, kmemleak and debug
+	 * objects fall behind an unpaced flood until the OOM killer runs.)
+	 */
+	if (s->rate > 0) {
+		double due = s->t0 + s->sent / s->rate, t = now();
+
+		if (due > t) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(due - t),
+				.tv_nsec = (long)((due - t - (time_t)(due - t)) * 1e9),
+			};
+
+			nanosleep(&ts, NULL);
+		}
+	}
 
 	while (i < s->n && !s->gone) {
 		int r = sendmmsg(s->fd, s->msgs + i, (unsigned int)(s->n - i), 0);
@@ -1343,7 +1364,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pktfuzz --iface IF --dmac MAC --vip4 A --vip6 A --port P\n"
 		"               [--count N] [--seed S] [--good-every K] [--json FILE]\n"
-		"               [--flood SECS]\n");
+		"               [--flood SECS] [--rate PPS]\n");
 }
 
 static void print_json(FILE *f, double secs, const struct sender *s)
@@ -1379,6 +1400,7 @@ int main(int argc, char **argv)
 		{ "good-every", required_argument, NULL, 'k' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "flood", required_argument, NULL, 'f' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1427,6 +1449,9 @@ int main(int argc, char **argv)
 		case 'f':
 			flood = strtod(optarg, NULL);
 			break;
+		case 'r':
+			s.rate = strtod(optarg, NULL);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1471,7 +1496,12 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	/* Paced: batches of about 10 ms of frames. */
+	s.batch = BATCH;
+	if (s.rate > 0 && s.rate < BATCH * 100)
+		s.batch = s.rate >= 200 ? (int)(s.rate / 100) : 1;
 	t0 = now();
+	s.t0 = t0;
 
 	if (flood >= 0) {
 		double end = flood > 0 ? t0 + flood : 0;
@@ -1489,7 +1519,7 @@ int main(int argc, char **argv)
 			finish(k);
 			l4_csum(k, l4, plen, P_UDP, 6);
 			add_frame(&s, 0);
-			if (s.n == BATCH)
+			if (s.n == s.batch)
 				flush_batch(&s, flood_done);
 		}
 		if (!s.gone)
@@ -1519,7 +1549,7 @@ int main(int argc, char **argv)
 			k->len = IP_MAX;
 		s.v[s.n] = model(k->f, 14 + k->len);
 		add_frame(&s, cls);
-		if (s.n == BATCH)
+		if (s.n == s.batch)
 			flush_batch(&s, fuzz_done);
 	}
 	if (!s.gone)
