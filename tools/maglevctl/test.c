@@ -679,7 +679,7 @@ static void test_conn_config(void)
 	f = fmemopen(buf, sizeof(buf), "w");
 	print_stats_text(f, v, &cs);
 	fclose(f);
-	CHECK(strstr(buf, "drop-nodest      3\n") && strstr(buf, "conn-full        4\n"));
+	CHECK(strstr(buf, "drop-nodest          3\n") && strstr(buf, "conn-full            4\n"));
 }
 
 int main(void)

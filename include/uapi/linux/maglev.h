@@ -283,6 +283,7 @@ enum maglev_be_attr {
 	MAGLEV_BE_A_SLOTS,	/* u32 (reply): table slots held */
 	MAGLEV_BE_A_INDEX,	/* u32 (reply): index used in TABLE_SLOTS */
 	MAGLEV_BE_A_STATS,	/* nest: MAGLEV_STATS_A_PACKETS, _BYTES */
+	MAGLEV_BE_A_ID,		/* u32 (reply): stable id, names it in probe marks */
 
 	__MAGLEV_BE_A_MAX
 };
@@ -304,6 +305,14 @@ enum maglev_cfg_attr {
 	MAGLEV_CFG_A_CONN_MAX,		/* u32: connection table bound */
 	MAGLEV_CFG_A_EXPIRE_NODEST,	/* u8: enum maglev_expire_nodest */
 	MAGLEV_CFG_A_TIMEOUTS,		/* nest: MAGLEV_TIMEOUT_A_*, u32 s */
+	MAGLEV_CFG_A_ICMP,		/* u8: forward ICMP errors (1, default) */
+	MAGLEV_CFG_A_POOL,		/* nest: forwarder pool (module/frag.c) */
+	MAGLEV_CFG_A_FRAG_MAX,		/* u32: datagrams tracked */
+	MAGLEV_CFG_A_FRAG_HOLD,		/* u32: fragments held per datagram */
+	MAGLEV_CFG_A_FRAG_HOLD_BYTES,	/* u32: bytes held in all */
+	MAGLEV_CFG_A_FRAG_TIMEOUT,	/* u32: ms a datagram is tracked */
+	MAGLEV_CFG_A_PROBE_MARK,	/* u32: tunnelled probes' mark value */
+	MAGLEV_CFG_A_PROBE_MASK,	/* u32: mark bits that name the probe range */
 
 	__MAGLEV_CFG_A_MAX
 };
@@ -324,6 +333,28 @@ enum maglev_stats_attr {
 	MAGLEV_STATS_A_DROP_ENCAP,	/* no memory for the outer headers */
 	MAGLEV_STATS_A_DROP_XMIT,	/* the output path refused it */
 	MAGLEV_STATS_A_DROP_NODEST,	/* recorded backend removed (drop) */
+	/* ICMP errors about VIP flows (module/icmp.c) */
+	MAGLEV_STATS_A_ICMP_FWD_CONN,	/* sent to the connection's backend */
+	MAGLEV_STATS_A_ICMP_FWD_TABLE,	/* sent to the Maglev table's pick */
+	MAGLEV_STATS_A_ICMP_DROP_FRAG,	/* the error itself was fragmented */
+	MAGLEV_STATS_A_ICMP_DROP_CSUM,	/* bad ICMP checksum */
+	MAGLEV_STATS_A_ICMP_DROP_SOURCE, /* inner source is not the VIP */
+	MAGLEV_STATS_A_ICMP_DROP_NO_SERVICE, /* inner flow matches no service */
+	MAGLEV_STATS_A_ICMP_DROP_INNER_FRAG, /* inner packet a later fragment */
+	MAGLEV_STATS_A_ICMP_DROP_MALFORMED, /* truncated embedded headers */
+	MAGLEV_STATS_A_ICMP_ECHO,	/* echo requests to a VIP */
+	MAGLEV_STATS_A_ICMP_PMTU,	/* errors about our GRE: PMTU learnt */
+	/* Fragments of VIP traffic (module/frag.c) */
+	MAGLEV_STATS_A_FRAG_FIRST,	/* first fragments: datagram recorded */
+	MAGLEV_STATS_A_FRAG_FOLLOWED,	/* later fragments sent after it */
+	MAGLEV_STATS_A_FRAG_HELD,	/* arrived before the first, held */
+	MAGLEV_STATS_A_FRAG_FLUSHED,	/* held ones sent when it came */
+	MAGLEV_STATS_A_FRAG_EXPIRED,	/* held ones freed: it never came */
+	MAGLEV_STATS_A_FRAG_POISONED,	/* datagrams over the hold limits */
+	MAGLEV_STATS_A_FRAG_TABLE_FULL,	/* first fragments sent unrecorded */
+	MAGLEV_STATS_A_FRAG_DROP,	/* later fragments dropped */
+	MAGLEV_STATS_A_FRAG_REDIRECT_OUT, /* sent to the pool's owner */
+	MAGLEV_STATS_A_FRAG_REDIRECT_IN, /* received from a pool member */
 
 	__MAGLEV_STATS_A_MAX
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * maglevctl: generic netlink plumbing with libnl-3: the socket, requests
+ * libmaglev: generic netlink plumbing with libnl-3: the socket, requests
  * that remember which word produced each attribute, replies, and the
  * kernel's extended ack.
  */
@@ -16,7 +16,10 @@
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 
-#include "maglevctl.h"
+#include "libmaglev.h"
+
+/* Program name in messages; maglevd sets its own. */
+const char *mg_prog = "maglevctl";
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -34,12 +37,12 @@ int ctl_open(struct mg_ctl *c)
 	memset(c, 0, sizeof(*c));
 	c->sk = nl_socket_alloc();
 	if (!c->sk) {
-		fprintf(stderr, "maglevctl: out of memory\n");
+		fprintf(stderr, "%s: out of memory\n", mg_prog);
 		exit(EXIT_KERNEL);
 	}
 	err = genl_connect(c->sk);
 	if (err < 0) {
-		fprintf(stderr, "maglevctl: cannot open a generic netlink socket: %s\n",
+		fprintf(stderr, "%s: cannot open a generic netlink socket: %s\n", mg_prog,
 			nl_geterror(err));
 		exit(EXIT_NOFAMILY);
 	}
@@ -54,7 +57,7 @@ int ctl_open(struct mg_ctl *c)
 	 * (MODULE_ALIAS_GENL_FAMILY) when it can. */
 	c->family = genl_ctrl_resolve(c->sk, MAGLEV_GENL_NAME);
 	if (c->family < 0) {
-		fprintf(stderr, "maglevctl: generic netlink family \"%s\" not found (is the maglev module loaded?)\n",
+		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is the maglev module loaded?)\n", mg_prog,
 			MAGLEV_GENL_NAME);
 		nl_socket_free(c->sk);
 		exit(EXIT_NOFAMILY);
@@ -74,13 +77,13 @@ int ctl_mcast_group(struct mg_ctl *c, const char *group)
 	int grp = genl_ctrl_resolve_grp(c->sk, MAGLEV_GENL_NAME, group);
 
 	if (grp < 0) {
-		fprintf(stderr, "maglevctl: multicast group \"%s\" of family \"%s\" not found: %s\n",
+		fprintf(stderr, "%s: multicast group \"%s\" of family \"%s\" not found: %s\n", mg_prog,
 			group, MAGLEV_GENL_NAME, nl_geterror(grp));
 		return -1;
 	}
 	grp = nl_socket_add_membership(c->sk, grp);
 	if (grp < 0) {
-		fprintf(stderr, "maglevctl: cannot join group \"%s\": %s\n",
+		fprintf(stderr, "%s: cannot join group \"%s\": %s\n", mg_prog,
 			group, nl_geterror(grp));
 		return -1;
 	}
@@ -868,7 +871,7 @@ int ctl_transact(struct mg_ctl *c, struct mg_req *r, mg_reply_fn fn,
 	}
 	nl_cb_put(cb);
 	if (!t.err && c->warning[0])
-		fprintf(stderr, "maglevctl: warning: %s\n", c->warning);
+		fprintf(stderr, "%s: warning: %s\n", mg_prog, c->warning);
 	return t.err;
 }
 
@@ -903,10 +906,10 @@ int report_error(const struct mg_ctl *c, const struct mg_req *r, int err)
 	else
 		snprintf(what, sizeof(what), "%s", strerror(-err));
 	if (err == -EPERM || err == -EACCES) {
-		fprintf(stderr, "maglevctl: %s%s (CAP_NET_ADMIN needed)\n",
+		fprintf(stderr, "%s: %s%s (CAP_NET_ADMIN needed)\n", mg_prog,
 			where, what);
 		return EXIT_PERM;
 	}
-	fprintf(stderr, "maglevctl: %s%s\n", where, what);
+	fprintf(stderr, "%s: %s%s\n", mg_prog, where, what);
 	return EXIT_KERNEL;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * maglevctl: words -> objects.  Pure functions (no netlink): test.c runs
+ * libmaglev: words -> objects.  Pure functions (no netlink): test.c runs
  * them.  Only syntax is checked here; ranges that the protocol leaves to
  * the kernel (prime table sizes, weight <= MAGLEV_WEIGHT_MAX, ...) are the
  * kernel's to refuse, so its extended ack is what the user sees.
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "maglevctl.h"
+#include "libmaglev.h"
 
 char mg_err[512];
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * maglevctl: a tiny JSON writer.  Compact by default ({"a":1,"b":[2]}),
+ * libmaglev: a tiny JSON writer.  Compact by default ({"a":1,"b":[2]}),
  * indented by two spaces with -p.
  */
 #include <string.h>
 
-#include "maglevctl.h"
+#include "libmaglev.h"
 
 void json_init(struct json *j, FILE *f, bool pretty)
 {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * maglevctl: objects as text and as JSON (the schema is in maglevctl.8).
+ * libmaglev: objects as text and as JSON (the schema is in maglevctl.8).
  */
 #include <string.h>
 
-#include "maglevctl.h"
+#include "libmaglev.h"
 
 struct mg_opts opts;
 
@@ -282,6 +282,26 @@ static const char *const stat_names[MG_NSTATS][2] = {
 	[MAGLEV_STATS_A_DROP_ENCAP] = { "drop-encap", "drop_encap" },
 	[MAGLEV_STATS_A_DROP_XMIT] = { "drop-xmit", "drop_xmit" },
 	[MAGLEV_STATS_A_DROP_NODEST] = { "drop-nodest", "drop_nodest" },
+	[MAGLEV_STATS_A_ICMP_FWD_CONN] = { "icmp-fwd-conn", "icmp_fwd_conn" },
+	[MAGLEV_STATS_A_ICMP_FWD_TABLE] = { "icmp-fwd-table", "icmp_fwd_table" },
+	[MAGLEV_STATS_A_ICMP_DROP_FRAG] = { "icmp-drop-frag", "icmp_drop_frag" },
+	[MAGLEV_STATS_A_ICMP_DROP_CSUM] = { "icmp-drop-csum", "icmp_drop_csum" },
+	[MAGLEV_STATS_A_ICMP_DROP_SOURCE] = { "icmp-drop-source", "icmp_drop_source" },
+	[MAGLEV_STATS_A_ICMP_DROP_NO_SERVICE] = { "icmp-drop-no-service", "icmp_drop_no_service" },
+	[MAGLEV_STATS_A_ICMP_DROP_INNER_FRAG] = { "icmp-drop-inner-frag", "icmp_drop_inner_frag" },
+	[MAGLEV_STATS_A_ICMP_DROP_MALFORMED] = { "icmp-drop-malformed", "icmp_drop_malformed" },
+	[MAGLEV_STATS_A_ICMP_ECHO] = { "icmp-echo", "icmp_echo" },
+	[MAGLEV_STATS_A_ICMP_PMTU] = { "icmp-pmtu", "icmp_pmtu" },
+	[MAGLEV_STATS_A_FRAG_FIRST] = { "frag-first", "frag_first" },
+	[MAGLEV_STATS_A_FRAG_FOLLOWED] = { "frag-followed", "frag_followed" },
+	[MAGLEV_STATS_A_FRAG_HELD] = { "frag-held", "frag_held" },
+	[MAGLEV_STATS_A_FRAG_FLUSHED] = { "frag-flushed", "frag_flushed" },
+	[MAGLEV_STATS_A_FRAG_EXPIRED] = { "frag-expired", "frag_expired" },
+	[MAGLEV_STATS_A_FRAG_POISONED] = { "frag-poisoned", "frag_poisoned" },
+	[MAGLEV_STATS_A_FRAG_TABLE_FULL] = { "frag-table-full", "frag_table_full" },
+	[MAGLEV_STATS_A_FRAG_DROP] = { "frag-drop", "frag_drop" },
+	[MAGLEV_STATS_A_FRAG_REDIRECT_OUT] = { "frag-redirect-out", "frag_redirect_out" },
+	[MAGLEV_STATS_A_FRAG_REDIRECT_IN] = { "frag-redirect-in", "frag_redirect_in" },
 };
 
 static const char *const conn_stat_names[MG_NCONNSTATS][2] = {
@@ -301,13 +321,13 @@ void print_stats_text(FILE *f, const uint64_t v[MG_NSTATS],
 {
 	for (int i = MAGLEV_STATS_A_PACKETS; i < MG_NSTATS; i++)
 		if (stat_names[i][0])
-			fprintf(f, "%-16s %llu\n", stat_names[i][0],
+			fprintf(f, "%-20s %llu\n", stat_names[i][0],
 				(unsigned long long)v[i]);
 	if (!cs || !cs->present)
 		return;
 	for (int i = MAGLEV_CONN_STATS_A_ENTRIES; i < MG_NCONNSTATS; i++)
 		if (conn_stat_names[i][0])
-			fprintf(f, "%-16s %llu\n", conn_stat_names[i][0],
+			fprintf(f, "%-20s %llu\n", conn_stat_names[i][0],
 				(unsigned long long)cs->v[i]);
 }
 
