@@ -70,5 +70,5 @@ help:
 	@echo "make check              every test (installs what it needs as root)"
 	@echo "make check-full         make check, with every scenario on the debug kernel too"
 	@echo "make fuzz               the netlink and packet fuzzers, 1,000,000 each, debug kernel"
-	@echo "make demo               client, forwarder and backends in a VM"
+	@echo "make demo               client, forwarder and backends in a VM (installs what it needs as root)"
 	@echo "make bench              benchmarks (tests/bench/RESULTS.md)"
