@@ -99,6 +99,7 @@ static const struct nla_policy maglev_svc_policy[MAGLEV_SVC_A_MAX + 1] = {
 	[MAGLEV_SVC_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __MAGLEV_SVC_F_ALL),
 	[MAGLEV_SVC_A_GRE_KEY] = { .type = NLA_U32 },
 	[MAGLEV_SVC_A_BACKENDS] = NLA_POLICY_NESTED_ARRAY(maglev_be_policy),
+	[MAGLEV_SVC_A_FLAGS_MASK] = NLA_POLICY_MASK(NLA_U32, __MAGLEV_SVC_F_ALL),
 };
 
 static struct netlink_range_validation maglev_conn_max_range = {

@@ -17,6 +17,29 @@
 #include "service.h"
 #include "nl_service.h"
 
+/*
+ * FLAGS under FLAGS_MASK: only the masked bits of @old change to those of
+ * the request's FLAGS, which maglev_nl_svc_params() put in @p->flags.
+ * Without FLAGS_MASK, FLAGS (if any) replaced them all.
+ */
+static int maglev_nl_svc_flags(struct nlattr **tb, u32 old,
+			       struct maglev_svc_params *p,
+			       struct netlink_ext_ack *extack)
+{
+	u32 mask;
+
+	if (!tb[MAGLEV_SVC_A_FLAGS_MASK])
+		return 0;
+	if (!tb[MAGLEV_SVC_A_FLAGS]) {
+		NL_SET_ERR_MSG_MOD(extack, "flags mask without flags");
+		NL_SET_BAD_ATTR(extack, tb[MAGLEV_SVC_A_FLAGS_MASK]);
+		return -EINVAL;
+	}
+	mask = nla_get_u32(tb[MAGLEV_SVC_A_FLAGS_MASK]);
+	p->flags = (old & ~mask) | (p->flags & mask);
+	return 0;
+}
+
 int maglev_nl_svc_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct maglev_net *mn = maglev_info_net(info);
@@ -48,6 +71,9 @@ int maglev_nl_svc_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	maglev_nl_default_params(mn, &p);
 	maglev_nl_svc_params(tb, &p);
+	err = maglev_nl_svc_flags(tb, 0, &p, info->extack);
+	if (err)
+		goto unlock;
 	err = maglev_svc_create(mn, &key, &p, bp, n, info->extack);
 	if (!err)
 		maglev_nl_notify(genl_info_net(info), MAGLEV_CMD_SERVICE_NEW,
@@ -84,6 +110,9 @@ int maglev_nl_svc_replace(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&mn->lock);
 	maglev_nl_default_params(mn, &p);
 	maglev_nl_svc_params(tb, &p);
+	err = maglev_nl_svc_flags(tb, 0, &p, info->extack);
+	if (err)
+		goto unlock;
 	svc = maglev_svc_find(mn, &key);
 	if (svc)
 		err = maglev_svc_commit(mn, svc, &p, bp, n, info->extack);
@@ -92,6 +121,7 @@ int maglev_nl_svc_replace(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		maglev_nl_notify(genl_info_net(info), MAGLEV_CMD_SERVICE_REPLACE,
 				 &key, &p, NULL);
+unlock:
 	mutex_unlock(&mn->lock);
 	kvfree(bp);
 	return err;
@@ -123,6 +153,9 @@ int maglev_nl_svc_set(struct sk_buff *skb, struct genl_info *info)
 	conf = maglev_svc_conf(mn, svc);
 	p = conf->params;
 	maglev_nl_svc_params(tb, &p);
+	err = maglev_nl_svc_flags(tb, conf->params.flags, &p, info->extack);
+	if (err)
+		goto unlock;
 	bp = maglev_nl_be_current(conf, 0);
 	if (!bp && conf->n_backends) {
 		err = -ENOMEM;

@@ -87,6 +87,7 @@ enum {
 	SVC_HAS_GRE_KEY = 1 << 3,
 	SVC_HAS_STATS = 1 << 4,
 	SVC_HAS_BACKENDS = 1 << 5,
+	SVC_HAS_FLAGS_MASK = 1 << 6,	/* set: change only flags_mask's bits */
 };
 
 /* What a command line says about a GRE setting. */
@@ -99,6 +100,7 @@ struct mg_service {
 	uint32_t table_size;
 	uint8_t hash;
 	uint32_t flags;		/* MAGLEV_SVC_F_* */
+	uint32_t flags_mask;	/* the flags "service set" changes */
 	uint32_t gre_key;
 	uint64_t packets, bytes;
 	unsigned int has;

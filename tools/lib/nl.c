@@ -247,6 +247,9 @@ void put_service(struct mg_req *r, const struct mg_service *s,
 		of = s->o_gre_key.word ? &s->o_gre_key : &s->o_gre_csum;
 		if (s->has & SVC_HAS_FLAGS)
 			req_put_u32(r, MAGLEV_SVC_A_FLAGS, s->flags, of);
+		if (s->has & SVC_HAS_FLAGS_MASK)
+			req_put_u32(r, MAGLEV_SVC_A_FLAGS_MASK, s->flags_mask,
+				    of);
 		if (s->has & SVC_HAS_GRE_KEY)
 			req_put_u32(r, MAGLEV_SVC_A_GRE_KEY, s->gre_key,
 				    &s->o_gre_key);

@@ -568,9 +568,9 @@ int parse_service_args(int argc, char **argv, enum svc_mode mode, int line,
 	}
 	if (mode == SVC_SET && argc == 2)
 		return mg_seterr("nothing to change (expected table-size, hash, gre-key or gre-csum)");
-	/* For add, the flags are known now; set resolves them against the
-	 * service's current flags (cmds.c). */
-	if (mode == SVC_ADD && (s->gre_key_op || s->gre_csum_op)) {
+	/* For set, FLAGS_MASK names the bits given: the kernel changes only
+	 * those, atomically; add sets them all. */
+	if (s->gre_key_op || s->gre_csum_op) {
 		s->has |= SVC_HAS_FLAGS;
 		if (s->gre_key_op == OPT_ON) {
 			s->flags |= MAGLEV_SVC_F_GRE_KEY;
@@ -578,6 +578,12 @@ int parse_service_args(int argc, char **argv, enum svc_mode mode, int line,
 		}
 		if (s->gre_csum_op == OPT_ON)
 			s->flags |= MAGLEV_SVC_F_GRE_CSUM;
+		if (s->gre_key_op)
+			s->flags_mask |= MAGLEV_SVC_F_GRE_KEY;
+		if (s->gre_csum_op)
+			s->flags_mask |= MAGLEV_SVC_F_GRE_CSUM;
+		if (mode == SVC_SET)
+			s->has |= SVC_HAS_FLAGS_MASK;
 	}
 	return 0;
 }

@@ -212,47 +212,16 @@ static int service_add(int argc, char **argv)
 
 static int service_set(int argc, char **argv)
 {
-	struct mg_service s, *cur;
+	struct mg_service s;
 	struct mg_ctl c;
 	struct mg_req r;
-	size_t n;
 
+	/* gre-key/gre-csum: FLAGS with FLAGS_MASK, which the kernel applies
+	 * to the current flags atomically (no read-modify-write here). */
 	if (parse_service_args(argc, argv, SVC_SET, 0, &s) < 0)
 		return usage_error();
-	ctl_open(&c);
-	if (s.gre_key_op || s.gre_csum_op) {
-		/*
-		 * FLAGS holds both GRE bits and replaces them as a whole:
-		 * read the service's flags and change only the bits given.
-		 */
-		fetch_services(&c, &s, &cur, &n);
-		if (n != 1) {
-			fprintf(stderr, "maglevctl: %s: no such service\n",
-				s.o_key.word);
-			services_free(cur, n);
-			ctl_close(&c);
-			return EXIT_KERNEL;
-		}
-		s.flags = cur->flags;
-		if (s.gre_key_op != OPT_ON)
-			s.gre_key = cur->gre_key;	/* keep the key */
-		services_free(cur, n);
-		if (s.gre_key_op == OPT_ON)
-			s.flags |= MAGLEV_SVC_F_GRE_KEY;
-		else if (s.gre_key_op == OPT_OFF)
-			s.flags &= ~(uint32_t)MAGLEV_SVC_F_GRE_KEY;
-		if (s.gre_csum_op == OPT_ON)
-			s.flags |= MAGLEV_SVC_F_GRE_CSUM;
-		else if (s.gre_csum_op == OPT_OFF)
-			s.flags &= ~(uint32_t)MAGLEV_SVC_F_GRE_CSUM;
-		s.has |= SVC_HAS_FLAGS;
-		if (s.flags & MAGLEV_SVC_F_GRE_KEY)
-			s.has |= SVC_HAS_GRE_KEY;
-	}
-	if (req_init(&r, c.family, MAGLEV_CMD_SERVICE_SET, 0, 0) < 0) {
-		ctl_close(&c);
+	if (start(&c, &r, MAGLEV_CMD_SERVICE_SET, 0) < 0)
 		return EXIT_KERNEL;
-	}
 	put_service(&r, &s, PUT_SETTINGS);
 	return simple(&c, &r);
 }

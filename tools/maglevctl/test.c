@@ -184,7 +184,36 @@ static void test_commands(void)
 	CHECK_STR(mg_err, "nothing to change (expected table-size, hash, gre-key or gre-csum)");
 	n = words("tcp 10.0.0.100:80 gre-key none", w);
 	CHECK(parse_service_args(n, w, SVC_SET, 0, &s) == 0 &&
-	      s.gre_key_op == OPT_OFF && !(s.has & SVC_HAS_FLAGS));
+	      s.gre_key_op == OPT_OFF);
+	/* set: only the bits given change, atomically in the kernel */
+	CHECK(s.has == (SVC_HAS_FLAGS | SVC_HAS_FLAGS_MASK) && s.flags == 0 &&
+	      s.flags_mask == MAGLEV_SVC_F_GRE_KEY);
+	n = words("tcp 10.0.0.100:80 gre-csum on", w);
+	CHECK(parse_service_args(n, w, SVC_SET, 0, &s) == 0 &&
+	      s.has == (SVC_HAS_FLAGS | SVC_HAS_FLAGS_MASK) &&
+	      s.flags == MAGLEV_SVC_F_GRE_CSUM &&
+	      s.flags_mask == MAGLEV_SVC_F_GRE_CSUM);
+	{
+		struct nlattr *at[MAGLEV_A_MAX + 1], *as[MAGLEV_SVC_A_MAX + 1];
+		struct mg_req rq;
+
+		CHECK(req_init(&rq, 0x20, MAGLEV_CMD_SERVICE_SET, 0, 0) == 0);
+		put_service(&rq, &s, PUT_SETTINGS);
+		CHECK(genlmsg_parse(nlmsg_hdr(rq.msg), 0, at, MAGLEV_A_MAX,
+				    NULL) == 0 && at[MAGLEV_A_SERVICE]);
+		CHECK(nla_parse_nested(as, MAGLEV_SVC_A_MAX,
+				       at[MAGLEV_A_SERVICE], NULL) == 0);
+		CHECK(as[MAGLEV_SVC_A_FLAGS] &&
+		      nla_get_u32(as[MAGLEV_SVC_A_FLAGS]) == MAGLEV_SVC_F_GRE_CSUM);
+		CHECK(as[MAGLEV_SVC_A_FLAGS_MASK] &&
+		      nla_get_u32(as[MAGLEV_SVC_A_FLAGS_MASK]) ==
+		      MAGLEV_SVC_F_GRE_CSUM);
+		CHECK(!as[MAGLEV_SVC_A_GRE_KEY]);
+		req_free(&rq);
+	}
+	n = words("tcp 10.0.0.100:80 gre-csum on", w);
+	CHECK(parse_service_args(n, w, SVC_ADD, 0, &s) == 0 &&
+	      s.has == SVC_HAS_FLAGS && s.flags == MAGLEV_SVC_F_GRE_CSUM);
 	n = words("tcp 10.0.0.100:80 hash src hash dst", w);
 	CHECK(parse_service_args(n, w, SVC_ADD, 0, &s) < 0);
 	CHECK_STR(mg_err, "option \"hash\" given twice");

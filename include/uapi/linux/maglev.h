@@ -44,8 +44,11 @@
  *	[FLAGS], [GRE_KEY], [BACKENDS] }. Creates a service, with no backends
  *	unless BACKENDS lists some. -EEXIST if it exists.
  * MAGLEV_CMD_SERVICE_SET: MAGLEV_A_SERVICE { key, [TABLE_SIZE], [HASH],
- *	[FLAGS], [GRE_KEY] }. Changes the given settings; absent ones are kept.
- *	MAGLEV_SVC_F_GRE_KEY in FLAGS enables the GRE key (with GRE_KEY).
+ *	[FLAGS, [FLAGS_MASK]], [GRE_KEY] }. Changes the given settings; absent
+ *	ones are kept. MAGLEV_SVC_F_GRE_KEY in FLAGS enables the GRE key (with
+ *	GRE_KEY). With FLAGS_MASK only the FLAGS bits it has change, atomically
+ *	(no read-modify-write from userspace); without it FLAGS replaces them
+ *	all. NEW and REPLACE take FLAGS_MASK the same way, over flags 0.
  * MAGLEV_CMD_SERVICE_DEL: MAGLEV_A_SERVICE { key }.
  * MAGLEV_CMD_SERVICE_GET: a dump (NLM_F_DUMP), of every service or of the
  *	one MAGLEV_A_SERVICE { key } names. Reply: MAGLEV_A_SERVICE { key,
@@ -258,6 +261,7 @@ enum maglev_svc_attr {
 	MAGLEV_SVC_A_GRE_KEY,		/* u32, host order */
 	MAGLEV_SVC_A_BACKENDS,		/* nest of MAGLEV_A_BACKEND */
 	MAGLEV_SVC_A_STATS,		/* nest: MAGLEV_STATS_A_PACKETS, _BYTES */
+	MAGLEV_SVC_A_FLAGS_MASK,	/* u32: which FLAGS bits to change */
 
 	__MAGLEV_SVC_A_MAX
 };
