@@ -152,28 +152,8 @@ def server(args):
 # ---------------------------------------------------------------- netlink
 
 def genl_dump(g, cmd, attrs=b""):
-    """Every message of a dump, as parsed top-level attributes."""
-    g.seq += 1
-    msg = struct.pack("=BBH", cmd, 1, 0) + attrs
-    g.sk.send(struct.pack("=IHHII", 16 + len(msg), g.family, 0x301, g.seq, 0) + msg)
-    out = []
-    while True:
-        data = g.sk.recv(1 << 20)
-        off = 0
-        while off < len(data):
-            ln, mtype, _, seq, _ = struct.unpack_from("=IHHII", data, off)
-            body = data[off + 16:off + ln]
-            off += (ln + 3) & ~3
-            if seq != g.seq:
-                continue
-            if mtype == 3:  # NLMSG_DONE
-                return out
-            if mtype == 2:
-                e = struct.unpack_from("=i", body)[0]
-                if e:
-                    raise OSError(-e, os.strerror(-e))
-                continue
-            out.append(peer.nla_parse(body[4:]))
+    """Every message of a dump (peer.Genl.dump; raw_peer.py calls this)."""
+    return g.dump(cmd, attrs)
 
 
 def conn_stats(g, e):

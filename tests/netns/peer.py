@@ -289,12 +289,16 @@ class Genl:
         ctrl = self.request(0x10, 3, 1, nla(2, b"maglev\0"))  # GETFAMILY, NAME
         self.family = struct.unpack("=H", ctrl[1][:2])[0]    # FAMILY_ID
 
-    def request(self, ftype, cmd, version, attrs):
+    def _send(self, ftype, cmd, version, attrs, flags):
         self.seq += 1
         msg = struct.pack("=BBH", cmd, version, 0) + attrs
-        self.sk.send(struct.pack("=IHHII", 16 + len(msg), ftype, 1, self.seq, 0) + msg)
+        self.sk.send(struct.pack("=IHHII", 16 + len(msg), ftype, flags, self.seq, 0) + msg)
+
+    def _replies(self):
+        """(type, body) of each reply to the last request; raises the
+        errno of an NLMSG_ERROR."""
         while True:
-            data = self.sk.recv(65536)
+            data = self.sk.recv(1 << 20)
             off = 0
             while off < len(data):
                 ln, mtype, _, seq, _ = struct.unpack_from("=IHHII", data, off)
@@ -307,7 +311,23 @@ class Genl:
                     if err:
                         raise OSError(-err, os.strerror(-err))
                     continue
-                return nla_parse(body[4:])
+                yield mtype, body
+
+    def request(self, ftype, cmd, version, attrs):
+        """The first reply's top-level attributes."""
+        self._send(ftype, cmd, version, attrs, 1)  # NLM_F_REQUEST
+        for _, body in self._replies():
+            return nla_parse(body[4:])
+
+    def dump(self, cmd, attrs=b"", version=1):
+        """Every message of a dump of our family, as parsed top-level
+        attributes."""
+        self._send(self.family, cmd, version, attrs, 0x301)  # REQUEST|DUMP
+        out = []
+        for mtype, body in self._replies():
+            if mtype == 3:  # NLMSG_DONE
+                return out
+            out.append(nla_parse(body[4:]))
 
 
 def kernel_lookups(ns, proto, src, dst, port, sports):
