@@ -400,6 +400,18 @@ void json_stats(struct json *j, const uint64_t v[MG_NSTATS],
 		const struct mg_conn_stats *cs);
 void fmt_service_settings(char *buf, size_t len, const struct mg_service *s,
 			  bool all);
+/* A MAGLEV_STATS_A_* / MAGLEV_CONN_STATS_A_* counter's name in the text
+ * ("drop-no-backend") or JSON ("drop_no_backend") output; NULL if none. */
+const char *stat_name(int attr, bool json);
+const char *conn_stat_name(int attr, bool json);
+
+/* ------------------------------------------------------------------ */
+/* prom.c: the Prometheus text exposition format (maglevctl.8, PROMETHEUS) */
+
+void prom_label_value(FILE *f, const char *v);
+void prom_write(FILE *f, const uint64_t v[MG_NSTATS],
+		const struct mg_conn_stats *cs, const struct mg_service *svc,
+		size_t nsvc);
 void fmt_config_line(char *buf, size_t len, const struct mg_config *c);
 
 #endif

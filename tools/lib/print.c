@@ -316,6 +316,17 @@ static const char *const conn_stat_names[MG_NCONNSTATS][2] = {
 	[MAGLEV_CONN_STATS_A_NOMEM] = { "conn-nomem", "nomem" },
 };
 
+const char *stat_name(int attr, bool json)
+{
+	return attr > 0 && attr < MG_NSTATS ? stat_names[attr][json] : NULL;
+}
+
+const char *conn_stat_name(int attr, bool json)
+{
+	return attr > 0 && attr < MG_NCONNSTATS ? conn_stat_names[attr][json] :
+		NULL;
+}
+
 void print_stats_text(FILE *f, const uint64_t v[MG_NSTATS],
 		      const struct mg_conn_stats *cs)
 {

@@ -373,11 +373,19 @@ static int on_stats(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 static int stats_show(int argc, char **argv)
 {
 	struct stats_reply v = { 0 };
+	struct mg_service *svc = NULL;
+	bool prom = false;
 	struct mg_ctl c;
 	struct mg_req r;
 	struct json j;
+	size_t n = 0;
 	int err;
 
+	if (argc > 0 && !strcmp(argv[0], "--prometheus")) {
+		prom = true;
+		argc--;
+		argv++;
+	}
 	if (no_args(argc, argv) < 0)
 		return usage_error();
 	if (start(&c, &r, MAGLEV_CMD_STATS_GET, 0) < 0)
@@ -390,6 +398,13 @@ static int stats_show(int argc, char **argv)
 		return err;
 	}
 	req_free(&r);
+	if (prom) {
+		get_services(&c, &svc, &n);	/* exits on errors */
+		ctl_close(&c);
+		prom_write(stdout, v.v, &v.cs, svc, n);
+		services_free(svc, n);
+		return EXIT_OK;
+	}
 	ctl_close(&c);
 	if (opts.json) {
 		json_init(&j, stdout, opts.pretty);
@@ -414,8 +429,8 @@ static int stats_zero(int argc, char **argv)
 }
 
 static const struct mg_cmd stats_cmds[] = {
-	{ "show", stats_show, "stats [show]",
-	  "namespace counters: forwarded packets and bytes, passed fragments and malformed packets, drops by reason, connection table", false },
+	{ "show", stats_show, "stats [show] [--prometheus]",
+	  "namespace counters: forwarded packets and bytes, passed fragments and malformed packets, drops by reason, connection table; --prometheus: those and every service's and backend's, in the Prometheus text format", false },
 	{ "zero", stats_zero, "stats zero",
 	  "zero the namespace, service and backend counters", false },
 	{ NULL, NULL, NULL, NULL, false },
@@ -423,6 +438,8 @@ static const struct mg_cmd stats_cmds[] = {
 
 int cmd_stats(int argc, char **argv)
 {
+	if (argc > 0 && !strcmp(argv[0], "--prometheus"))
+		return stats_show(argc, argv);
 	return dispatch(stats_cmds, "stats", argc, argv, "show");
 }
 

@@ -711,6 +711,123 @@ static void test_conn_config(void)
 	CHECK(strstr(buf, "drop-nodest          3\n") && strstr(buf, "conn-full            4\n"));
 }
 
+/* Prometheus text: label escaping, families, one header each. */
+static char *prom_text(const uint64_t *v, const struct mg_conn_stats *cs,
+		       const struct mg_service *s, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	prom_write(f, v, cs, s, n);
+	fclose(f);
+	return buf;
+}
+
+static int count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+	size_t k = strlen(prefix);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') + 1) {
+		if (!strncmp(p, prefix, k))
+			n++;
+		if (!strchr(p, '\n'))
+			break;
+	}
+	return n;
+}
+
+static void test_prometheus(void)
+{
+	uint64_t v[MG_NSTATS] = { 0 };
+	struct mg_conn_stats cs = { .present = true };
+	struct mg_service s;
+	struct mg_backend *b;
+	char *buf = NULL, *t;
+	size_t len = 0;
+	FILE *f;
+	int ndrop = 0;
+
+	f = open_memstream(&buf, &len);
+	prom_label_value(f, "a\\b\"c\nd");
+	fclose(f);
+	CHECK_STR(buf, "a\\\\b\\\"c\\nd");
+	free(buf);
+
+	memset(&s, 0, sizeof(s));
+	s.proto = IPPROTO_TCP;
+	parse_addr("2001:db8::1", "vip", 0, &s.vip);
+	s.port = 443;
+	s.table_size = 251;
+	s.packets = 7;
+	s.bytes = 700;
+	b = service_add_backend(&s);
+	parse_addr("192.0.2.11", "backend", 0, &b->addr);
+	b->weight = 3;
+	b->slots = 251;
+	b->state = MAGLEV_BE_STATE_UP;
+	b->packets = 5;
+	b = service_add_backend(&s);
+	parse_addr("192.0.2.12", "backend", 0, &b->addr);
+	b->state = MAGLEV_BE_STATE_DOWN;
+	v[MAGLEV_STATS_A_PACKETS] = 12;
+	v[MAGLEV_STATS_A_DROP_NO_BACKEND] = 3;
+	cs.v[MAGLEV_CONN_STATS_A_ENTRIES] = 4;
+	cs.v[MAGLEV_CONN_STATS_A_LIMIT] = 1000;
+
+	t = prom_text(v, &cs, &s, 1);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	CHECK(strstr(t, "\nmaglev_packets_total 12\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_dropped_packets_total{reason=\"no_backend\"} 3\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_dropped_packets_total{reason=\"nodest\"} 0\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_icmp_dropped_packets_total{reason=\"csum\"} 0\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_frag_drop_total 0\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_conn_entries 4\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_conn_limit 1000\n") != NULL);
+	CHECK(strstr(t, "# TYPE maglev_conn_limit gauge\n") != NULL);
+	CHECK(strstr(t, "# TYPE maglev_conn_hits_total counter\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_service_packets_total{proto=\"tcp\",vip=\"2001:db8::1\",port=\"443\"} 7\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_service_table_size{proto=\"tcp\",vip=\"2001:db8::1\",port=\"443\"} 251\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_backend_slots{proto=\"tcp\",vip=\"2001:db8::1\",port=\"443\",backend=\"192.0.2.11\"} 251\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_backend_up{proto=\"tcp\",vip=\"2001:db8::1\",port=\"443\",backend=\"192.0.2.12\"} 0\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_backend_weight{proto=\"tcp\",vip=\"2001:db8::1\",port=\"443\",backend=\"192.0.2.11\"} 3\n") != NULL);
+	/* every family has one HELP and one TYPE line, before its samples */
+	CHECK(count_lines(t, "# TYPE maglev_dropped_packets_total ") == 1);
+	CHECK(count_lines(t, "# HELP maglev_dropped_packets_total ") == 1);
+	for (int i = 1; i < MG_NSTATS; i++) {
+		const char *name = stat_name(i, true);
+
+		if (name && !strncmp(name, "drop_", 5))
+			ndrop++;
+	}
+	CHECK(ndrop >= 6 && count_lines(t, "maglev_dropped_packets_total{") == ndrop);
+	/* every counter in the names table is printed, reserved ones too */
+	CHECK(strstr(t, "\nmaglev_frag_redirect_in_total 0\n") != NULL);
+	CHECK(strstr(t, "\nmaglev_icmp_pmtu_total 0\n") != NULL);
+	/* counters end in _total; gauges do not */
+	for (const char *p = strstr(t, "# TYPE "); p; p = strstr(p + 1, "# TYPE ")) {
+		const char *sp = strchr(p + 7, ' ');
+		bool counter = sp && !strncmp(sp, " counter\n", 9);
+		bool total = sp && sp - p - 7 > 6 && !strncmp(sp - 6, "_total", 6);
+
+		CHECK(counter == total);
+	}
+	free(t);
+
+	/* no connection statistics, no services: still well formed */
+	t = prom_text(v, NULL, NULL, 0);
+	CHECK(t && !strstr(t, "maglev_conn_") &&
+	      strstr(t, "# TYPE maglev_backend_up gauge\n") &&
+	      !strstr(t, "maglev_backend_up{"));
+	free(t);
+	service_free(&s);
+}
+
 int main(void)
 {
 	test_numbers();
@@ -723,6 +840,7 @@ int main(void)
 	test_encoding();
 	test_extack();
 	test_conn_config();
+	test_prometheus();
 	printf("maglevctl: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
