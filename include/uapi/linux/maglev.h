@@ -355,6 +355,10 @@ enum maglev_stats_attr {
 	MAGLEV_STATS_A_FRAG_DROP,	/* later fragments dropped */
 	MAGLEV_STATS_A_FRAG_REDIRECT_OUT, /* sent to the pool's owner */
 	MAGLEV_STATS_A_FRAG_REDIRECT_IN, /* received from a pool member */
+	/* Health probes through the tunnel (module/probe.c) */
+	MAGLEV_STATS_A_PROBE_PACKETS,	/* marked local packets tunnelled */
+	MAGLEV_STATS_A_PROBE_BYTES,	/* their inner length */
+	MAGLEV_STATS_A_PROBE_DROP_NO_BACKEND, /* mark names no backend: refused */
 
 	__MAGLEV_STATS_A_MAX
 };
