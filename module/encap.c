@@ -334,3 +334,40 @@ drop:
 	kfree_skb(skb);
 	return ret;
 }
+
+/**
+ * maglev_encap_mtu() - the largest inner packet the tunnel to a backend takes
+ * @net: the namespace
+ * @e: the backend
+ *
+ * Context: BH disabled, under rcu_read_lock() (as maglev_encap_xmit()).
+ *
+ * Return: the outer route's MTU less the outer headers, or 0 when there is
+ * no usable route to the backend.
+ */
+unsigned int maglev_encap_mtu(struct net *net, const struct maglev_encap *e)
+{
+	unsigned int hlen = maglev_gre_hlen(e->csum, e->use_key), mtu;
+	struct in6_addr saddr6;
+	struct dst_entry *dst;
+	__be32 saddr4;
+
+	if (e->family == AF_INET) {
+		struct rtable *rt = maglev_route4(net, e, &saddr4);
+
+		if (IS_ERR(rt))
+			return 0;
+		dst = &rt->dst;
+		hlen += sizeof(struct iphdr);
+	} else if (e->family == AF_INET6) {
+		dst = maglev_route6(net, e, &saddr6);
+		if (IS_ERR(dst))
+			return 0;
+		hlen += sizeof(struct ipv6hdr);
+	} else {
+		return 0;
+	}
+	mtu = dst_mtu(dst);
+	dst_release(dst);
+	return mtu > hlen ? mtu - hlen : 0;
+}

@@ -43,5 +43,6 @@ enum maglev_xmit {
 
 enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 				   const struct maglev_encap *e);
+unsigned int maglev_encap_mtu(struct net *net, const struct maglev_encap *e);
 
 #endif /* _MAGLEV_ENCAP_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The packet path: match a packet to a service, pick its backend from the
- * Maglev table and hand it to the GRE encapsulation.
+ * Maglev table and hand it to the GRE encapsulation. The LOCAL_OUT hooks
+ * of health probes (probe.c) are registered with these.
  *
  * The hooks run at PREROUTING before conntrack's defragmentation, so they
  * see packets as they arrived, in softirq context under rcu_read_lock().
@@ -17,6 +18,7 @@
 #include "encap.h"
 #include "hook.h"
 #include "parse.h"
+#include "probe.h"
 #include "service.h"
 
 static const enum maglev_ctr maglev_xmit_ctr[] = {
@@ -188,6 +190,19 @@ static const struct nf_hook_ops maglev_nf_ops[] = {
 		.hook = maglev_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_RAW_BEFORE_DEFRAG,
+	},
+	/* Health probes through the tunnel: before conntrack and NAT. */
+	{
+		.hook = maglev_probe_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_RAW_BEFORE_DEFRAG,
+	},
+	{
+		.hook = maglev_probe_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP6_PRI_RAW_BEFORE_DEFRAG,
 	},
 };

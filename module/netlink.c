@@ -129,6 +129,8 @@ const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_EXPIRE_NODEST] = NLA_POLICY_MAX(NLA_U8,
 						      MAGLEV_EXPIRE_NODEST_MAX),
 	[MAGLEV_CFG_A_TIMEOUTS] = NLA_POLICY_NESTED(maglev_timeout_policy),
+	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
 };
 
 const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1] = {
@@ -513,7 +515,8 @@ int maglev_nl_put_be(struct sk_buff *msg, const struct maglev_be_conf *bc,
 	if (maglev_nl_put_addr(msg, MAGLEV_BE_A_ADDR4, MAGLEV_BE_A_ADDR6,
 			       bc->be->family, &bc->be->addr) ||
 	    nla_put_u32(msg, MAGLEV_BE_A_WEIGHT, bc->weight) ||
-	    nla_put_u8(msg, MAGLEV_BE_A_STATE, bc->state))
+	    nla_put_u8(msg, MAGLEV_BE_A_STATE, bc->state) ||
+	    nla_put_u32(msg, MAGLEV_BE_A_ID, bc->be->id))
 		goto cancel;
 	if (index >= 0 &&
 	    (nla_put_u32(msg, MAGLEV_BE_A_SLOTS, bc->slots) ||

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "hook.h"
 #include "netlink.h"
+#include "probe.h"
 #include "service.h"
 #include "nl_state.h"
 
@@ -390,7 +391,9 @@ int maglev_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, MAGLEV_CFG_A_MAX_BACKENDS, maglev_max_backends) ||
 	    nla_put_u32(msg, MAGLEV_CFG_A_MAX_TABLE_SIZE, MAGLEV_TABLE_SIZE_MAX) ||
 	    nla_put_u32(msg, MAGLEV_CFG_A_CONN_MAX, nc->conn_max) ||
-	    nla_put_u8(msg, MAGLEV_CFG_A_EXPIRE_NODEST, nc->expire_nodest))
+	    nla_put_u8(msg, MAGLEV_CFG_A_EXPIRE_NODEST, nc->expire_nodest) ||
+	    nla_put_u32(msg, MAGLEV_CFG_A_PROBE_MARK, nc->probe_mark) ||
+	    nla_put_u32(msg, MAGLEV_CFG_A_PROBE_MASK, nc->probe_mask))
 		goto unlock_nospace;
 	tnest = nla_nest_start(msg, MAGLEV_CFG_A_TIMEOUTS);
 	if (!tnest)
@@ -412,6 +415,32 @@ unlock_nospace:
 nospace:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/* The probe mark and mask settings together; see maglev_probe_check(). */
+static int maglev_nl_probe_check(const struct maglev_ns_conf *nc,
+				 struct nlattr **tb,
+				 struct netlink_ext_ack *extack)
+{
+	switch (maglev_probe_check(nc->probe_mark, nc->probe_mask)) {
+	case MAGLEV_PROBE_CFG_OK:
+		return 0;
+	case MAGLEV_PROBE_CFG_NO_MASK:
+		NL_SET_ERR_MSG_MOD(extack,
+				   "probe-mark needs a nonzero probe-mask");
+		break;
+	case MAGLEV_PROBE_CFG_OUTSIDE:
+		NL_SET_ERR_MSG_MOD(extack,
+				   "probe-mark has bits outside probe-mask (they carry the backend id)");
+		break;
+	case MAGLEV_PROBE_CFG_ZERO:
+		NL_SET_ERR_MSG_MOD(extack,
+				   "probe-mark must be nonzero under probe-mask (unmarked packets would match)");
+		break;
+	}
+	NL_SET_BAD_ATTR(extack, tb[MAGLEV_CFG_A_PROBE_MARK] ?:
+				tb[MAGLEV_CFG_A_PROBE_MASK]);
+	return -EINVAL;
 }
 
 int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
@@ -476,6 +505,15 @@ int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			if (to[MAGLEV_TIMEOUT_A_TCP_SYN + i])
 				nc->timeouts[i] =
 					nla_get_u32(to[MAGLEV_TIMEOUT_A_TCP_SYN + i]);
+	}
+	if (tb[MAGLEV_CFG_A_PROBE_MARK])
+		nc->probe_mark = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MARK]);
+	if (tb[MAGLEV_CFG_A_PROBE_MASK])
+		nc->probe_mask = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MASK]);
+	if (maglev_nl_probe_check(nc, tb, info->extack)) {
+		mutex_unlock(&mn->lock);
+		kfree(nc);
+		return -EINVAL;
 	}
 	err = maglev_ns_conf_set(mn, nc, info->extack);
 	if (!err)

@@ -154,6 +154,8 @@ struct maglev_service {
  * @ttl: outer TTL; 0 = the route's default
  * @default_hash: hash fields for services created without them
  * @expire_nodest: enum maglev_expire_nodest
+ * @probe_mark: marks of tunnelled probes, under @probe_mask (probe.c)
+ * @probe_mask: 0 = probes off
  */
 struct maglev_ns_conf {
 	struct rcu_head rcu;
@@ -166,6 +168,8 @@ struct maglev_ns_conf {
 	u8 ttl;
 	u8 default_hash;
 	u8 expire_nodest;
+	u32 probe_mark;
+	u32 probe_mask;
 };
 
 struct maglev_svc_set;

@@ -66,6 +66,7 @@ enum {
 	BE_HAS_SLOTS = 1 << 2,
 	BE_HAS_INDEX = 1 << 3,
 	BE_HAS_STATS = 1 << 4,
+	BE_HAS_ID = 1 << 5,
 };
 
 struct mg_backend {
@@ -74,6 +75,7 @@ struct mg_backend {
 	uint8_t state;
 	uint32_t slots;
 	uint32_t index;
+	uint32_t id;		/* MAGLEV_BE_A_ID: names it in probe marks */
 	uint64_t packets, bytes;
 	unsigned int has;
 	struct origin o_addr, o_weight, o_state;
@@ -127,13 +129,16 @@ enum {
 	CFG_HAS_CONN_MAX = 1 << 9,
 	CFG_HAS_EXPIRE_NODEST = 1 << 10,
 	CFG_HAS_TIMEOUTS = 1 << 11,	/* some of timeout[] (timeout_has) */
+	CFG_HAS_PROBE_MARK = 1 << 12,
+	CFG_HAS_PROBE_MASK = 1 << 13,
 };
 
 /* What "config set" can set (and "save" saves). */
 #define CFG_SETTABLE (CFG_HAS_SEED | CFG_HAS_SOURCE4 | CFG_HAS_SOURCE6 | \
 		      CFG_HAS_TTL | CFG_HAS_TABLE_SIZE | CFG_HAS_HASH | \
 		      CFG_HAS_CONN_MAX | CFG_HAS_EXPIRE_NODEST | \
-		      CFG_HAS_TIMEOUTS)
+		      CFG_HAS_TIMEOUTS | CFG_HAS_PROBE_MARK | \
+		      CFG_HAS_PROBE_MASK)
 
 #define MG_NTIMEOUTS (MAGLEV_TIMEOUT_A_MAX + 1)
 
@@ -148,9 +153,11 @@ struct mg_config {
 	uint8_t expire_nodest;
 	uint32_t timeout[MG_NTIMEOUTS];	/* by MAGLEV_TIMEOUT_A_* */
 	unsigned int timeout_has;	/* 1 << MAGLEV_TIMEOUT_A_* */
+	uint32_t probe_mark, probe_mask;	/* mask 0: probes off */
 	unsigned int has;
 	struct origin o_seed, o_source4, o_source6, o_ttl, o_table_size,
-		o_hash, o_conn_max, o_expire_nodest, o_timeout[MG_NTIMEOUTS];
+		o_hash, o_conn_max, o_expire_nodest, o_timeout[MG_NTIMEOUTS],
+		o_probe_mark, o_probe_mask;
 };
 
 #define MG_NCONNSTATS (MAGLEV_CONN_STATS_A_MAX + 1)

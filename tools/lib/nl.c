@@ -312,6 +312,12 @@ void put_config(struct mg_req *r, const struct mg_config *c)
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		req_put_u8(r, MAGLEV_CFG_A_EXPIRE_NODEST, c->expire_nodest,
 			   &c->o_expire_nodest);
+	if (c->has & CFG_HAS_PROBE_MARK)
+		req_put_u32(r, MAGLEV_CFG_A_PROBE_MARK, c->probe_mark,
+			    &c->o_probe_mark);
+	if (c->has & CFG_HAS_PROBE_MASK)
+		req_put_u32(r, MAGLEV_CFG_A_PROBE_MASK, c->probe_mask,
+			    &c->o_probe_mask);
 	if ((c->has & CFG_HAS_TIMEOUTS) && c->timeout_has) {
 		struct nlattr *to = req_nest(r, MAGLEV_CFG_A_TIMEOUTS, NULL);
 
@@ -375,6 +381,7 @@ static struct nla_policy be_policy[MAGLEV_BE_A_MAX + 1] = {
 	[MAGLEV_BE_A_SLOTS] = { .type = NLA_U32 },
 	[MAGLEV_BE_A_INDEX] = { .type = NLA_U32 },
 	[MAGLEV_BE_A_STATS] = { .type = NLA_NESTED },
+	[MAGLEV_BE_A_ID] = { .type = NLA_U32 },
 };
 
 static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
@@ -390,6 +397,8 @@ static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_CONN_MAX] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_EXPIRE_NODEST] = { .type = NLA_U8 },
 	[MAGLEV_CFG_A_TIMEOUTS] = { .type = NLA_NESTED },
+	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
 };
 
 static struct nla_policy stats_policy[MAGLEV_STATS_A_MAX + 1];
@@ -451,6 +460,10 @@ int decode_backend(struct nlattr *nest, struct mg_backend *b)
 	if (tb[MAGLEV_BE_A_INDEX]) {
 		b->index = nla_get_u32(tb[MAGLEV_BE_A_INDEX]);
 		b->has |= BE_HAS_INDEX;
+	}
+	if (tb[MAGLEV_BE_A_ID]) {
+		b->id = nla_get_u32(tb[MAGLEV_BE_A_ID]);
+		b->has |= BE_HAS_ID;
 	}
 	if (tb[MAGLEV_BE_A_STATS]) {
 		if (decode_stats(tb[MAGLEV_BE_A_STATS], st) < 0)
@@ -580,6 +593,14 @@ int decode_config(struct nlattr *nest, struct mg_config *c)
 	if (tb[MAGLEV_CFG_A_EXPIRE_NODEST]) {
 		c->expire_nodest = nla_get_u8(tb[MAGLEV_CFG_A_EXPIRE_NODEST]);
 		c->has |= CFG_HAS_EXPIRE_NODEST;
+	}
+	if (tb[MAGLEV_CFG_A_PROBE_MARK]) {
+		c->probe_mark = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MARK]);
+		c->has |= CFG_HAS_PROBE_MARK;
+	}
+	if (tb[MAGLEV_CFG_A_PROBE_MASK]) {
+		c->probe_mask = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MASK]);
+		c->has |= CFG_HAS_PROBE_MASK;
 	}
 	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
 		struct nla_policy pol[MG_NTIMEOUTS];

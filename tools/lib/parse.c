@@ -468,7 +468,7 @@ static void set_origin(struct origin *o, const char *kw, const char *word,
 }
 
 #define CONFIG_KWS "seed, source, source6, ttl, table-size, hash, conn-max, " \
-	"expire-nodest or timeout-STATE"
+	"expire-nodest, probe-mark or timeout-STATE"
 
 /* Options seen so far, to refuse one given twice. */
 struct seen {
@@ -645,6 +645,42 @@ int parse_backend_args(int argc, char **argv, enum be_mode mode, int line,
 	return 0;
 }
 
+/*
+ * probe-mark VALUE[/MASK] (as ip rule's fwmark; hex with 0x) or off. Without
+ * MASK only the mark is set: the kernel keeps its mask.
+ */
+static int parse_probe_mark(const char *val, struct mg_config *c)
+{
+	const char *exp = "VALUE[/MASK] or off, e.g. 0x4d470000/0xffff0000";
+	char buf[64], *slash;
+	uint64_t v;
+
+	if (!strcmp(val, "off")) {
+		c->probe_mark = c->probe_mask = 0;
+		c->has |= CFG_HAS_PROBE_MARK | CFG_HAS_PROBE_MASK;
+		return 0;
+	}
+	if (strlen(val) >= sizeof(buf))
+		return mg_seterr("invalid probe-mark \"%s\" (expected %s)", val,
+				 exp);
+	strcpy(buf, val);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (parse_uint(buf, "probe-mark", UINT32_MAX, true, exp, &v) < 0)
+		return -1;
+	c->probe_mark = (uint32_t)v;
+	c->has |= CFG_HAS_PROBE_MARK;
+	if (!slash)
+		return 0;
+	if (parse_uint(slash + 1, "probe-mark mask", UINT32_MAX, true, exp,
+		       &v) < 0)
+		return -1;
+	c->probe_mask = (uint32_t)v;
+	c->has |= CFG_HAS_PROBE_MASK;
+	return 0;
+}
+
 int parse_config_args(int argc, char **argv, int line, struct mg_config *c)
 {
 	struct seen seen = { .n = 0 };
@@ -680,7 +716,7 @@ int parse_config_args(int argc, char **argv, int line, struct mg_config *c)
 		    strcmp(kw, "source6") && strcmp(kw, "ttl") &&
 		    strcmp(kw, "table-size") && strcmp(kw, "hash") &&
 		    strcmp(kw, "conn-max") && strcmp(kw, "expire-nodest") &&
-		    t == N_TIMEOUT_NAMES)
+		    strcmp(kw, "probe-mark") && t == N_TIMEOUT_NAMES)
 			return mg_seterr("unknown config option \"%s\" (expected " CONFIG_KWS ")",
 					 kw);
 		if (i + 1 >= argc)
@@ -705,6 +741,11 @@ int parse_config_args(int argc, char **argv, int line, struct mg_config *c)
 			c->conn_max = (uint32_t)v;
 			c->has |= CFG_HAS_CONN_MAX;
 			set_origin(&c->o_conn_max, kw, val, line);
+		} else if (!strcmp(kw, "probe-mark")) {
+			if (parse_probe_mark(val, c) < 0)
+				return -1;
+			set_origin(&c->o_probe_mark, kw, val, line);
+			set_origin(&c->o_probe_mask, kw, val, line);
 		} else if (!strcmp(kw, "expire-nodest")) {
 			if (!strcmp(val, "drop"))
 				c->expire_nodest = MAGLEV_EXPIRE_NODEST_DROP;
@@ -875,6 +916,14 @@ static void merge_config(struct mg_config *dst, const struct mg_config *src)
 	if (src->has & CFG_HAS_EXPIRE_NODEST) {
 		dst->expire_nodest = src->expire_nodest;
 		dst->o_expire_nodest = src->o_expire_nodest;
+	}
+	if (src->has & CFG_HAS_PROBE_MARK) {
+		dst->probe_mark = src->probe_mark;
+		dst->o_probe_mark = src->o_probe_mark;
+	}
+	if (src->has & CFG_HAS_PROBE_MASK) {
+		dst->probe_mask = src->probe_mask;
+		dst->o_probe_mask = src->o_probe_mask;
 	}
 	for (int t = 0; t < MG_NTIMEOUTS; t++) {
 		if (src->timeout_has & (1U << t)) {

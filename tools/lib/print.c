@@ -77,7 +77,7 @@ void print_service_text(FILE *f, const struct mg_service *s)
 	fprintf(f, "  %-*s %6s %-5s %8s %7s", w, "backend", "weight", "state",
 		"slots", "share");
 	if (opts.stats)
-		fprintf(f, " %14s %16s", "packets", "bytes");
+		fprintf(f, " %10s %14s %16s", "id", "packets", "bytes");
 	fputc('\n', f);
 	for (size_t i = 0; i < s->nbe; i++) {
 		const struct mg_backend *b = &s->be[i];
@@ -87,7 +87,7 @@ void print_service_text(FILE *f, const struct mg_service *s)
 			state_name(b->state), b->slots,
 			100.0 * share(b->slots, s->table_size));
 		if (opts.stats)
-			fprintf(f, " %14llu %16llu",
+			fprintf(f, " %10u %14llu %16llu", b->id,
 				(unsigned long long)b->packets,
 				(unsigned long long)b->bytes);
 		fputc('\n', f);
@@ -110,6 +110,8 @@ void json_backend(struct json *j, const struct mg_backend *b,
 
 	json_obj_begin(j);
 	json_kstr(j, "addr", fmt_addr(&b->addr, a, sizeof(a)));
+	if (b->has & BE_HAS_ID)
+		json_ku64(j, "id", b->id);
 	if (full || (b->has & BE_HAS_WEIGHT))
 		json_ku64(j, "weight", b->weight);
 	if (full || (b->has & BE_HAS_STATE))
@@ -187,6 +189,12 @@ void fmt_config_line(char *buf, size_t len, const struct mg_config *c)
 		APPEND(" conn-max %u", c->conn_max);
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		APPEND(" expire-nodest %s", nodest_name(c->expire_nodest));
+	if ((c->has & CFG_HAS_PROBE_MASK) && !c->probe_mask)
+		APPEND(" probe-mark off");
+	else if (c->has & CFG_HAS_PROBE_MASK)
+		APPEND(" probe-mark %#x/%#x", c->probe_mark, c->probe_mask);
+	else if (c->has & CFG_HAS_PROBE_MARK)
+		APPEND(" probe-mark %#x", c->probe_mark);
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->has & CFG_HAS_TIMEOUTS) && (c->timeout_has & (1U << t)) &&
 		    timeout_kw(t))
@@ -214,6 +222,11 @@ void print_config_text(FILE *f, const struct mg_config *c)
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		fprintf(f, "%-17s %s\n", "expire-nodest",
 			nodest_name(c->expire_nodest));
+	if ((c->has & CFG_HAS_PROBE_MASK) && c->probe_mask)
+		fprintf(f, "%-17s %#x/%#x\n", "probe-mark", c->probe_mark,
+			c->probe_mask);
+	else if (c->has & CFG_HAS_PROBE_MASK)
+		fprintf(f, "%-17s off\n", "probe-mark");
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->timeout_has & (1U << t)) && timeout_kw(t))
 			fprintf(f, "%-17s %u\n", timeout_kw(t), c->timeout[t]);
@@ -259,6 +272,10 @@ void json_config(struct json *j, const struct mg_config *c)
 		json_ku64(j, "conn_max", c->conn_max);
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		json_kstr(j, "expire_nodest", nodest_name(c->expire_nodest));
+	if (c->has & CFG_HAS_PROBE_MARK)
+		json_ku64(j, "probe_mark", c->probe_mark);
+	if (c->has & CFG_HAS_PROBE_MASK)
+		json_ku64(j, "probe_mask", c->probe_mask);
 	if (c->has & CFG_HAS_TIMEOUTS) {
 		json_key(j, "timeouts");
 		json_obj_begin(j);
@@ -302,6 +319,9 @@ static const char *const stat_names[MG_NSTATS][2] = {
 	[MAGLEV_STATS_A_FRAG_DROP] = { "frag-drop", "frag_drop" },
 	[MAGLEV_STATS_A_FRAG_REDIRECT_OUT] = { "frag-redirect-out", "frag_redirect_out" },
 	[MAGLEV_STATS_A_FRAG_REDIRECT_IN] = { "frag-redirect-in", "frag_redirect_in" },
+	[MAGLEV_STATS_A_PROBE_PACKETS] = { "probe-packets", "probe_packets" },
+	[MAGLEV_STATS_A_PROBE_BYTES] = { "probe-bytes", "probe_bytes" },
+	[MAGLEV_STATS_A_PROBE_DROP_NO_BACKEND] = { "probe-drop-no-backend", "probe_drop_no_backend" },
 };
 
 static const char *const conn_stat_names[MG_NCONNSTATS][2] = {

@@ -629,6 +629,61 @@ static void test_extack(void)
 	CHECK(out.err == -ENOENT && !out.msg[0]);
 }
 
+/* probe-mark VALUE[/MASK] | off, and BE_A_ID in replies */
+static void test_probe(void)
+{
+	struct nlattr *tb[MAGLEV_A_MAX + 1], *ct[MAGLEV_CFG_A_MAX + 1];
+	struct mg_backend b;
+	struct mg_config c;
+	struct mg_req q;
+	char line[256], *w[8];
+	struct nl_msg *m;
+	struct nlattr *nest;
+	int n;
+
+	n = words("probe-mark 0x4d470000/0xffff0000", w);
+	CHECK(parse_config_args(n, w, 0, &c) == 0);
+	CHECK(c.probe_mark == 0x4d470000 && c.probe_mask == 0xffff0000 &&
+	      c.has == (CFG_HAS_PROBE_MARK | CFG_HAS_PROBE_MASK));
+	fmt_config_line(line, sizeof(line), &c);
+	CHECK_STR(line, " probe-mark 0x4d470000/0xffff0000");
+	CHECK(req_init(&q, 0x20, MAGLEV_CMD_CONFIG_SET, 0, 0) == 0);
+	put_config(&q, &c);
+	CHECK(genlmsg_parse(nlmsg_hdr(q.msg), 0, tb, MAGLEV_A_MAX, NULL) == 0 &&
+	      tb[MAGLEV_A_CONFIG] &&
+	      nla_parse_nested(ct, MAGLEV_CFG_A_MAX, tb[MAGLEV_A_CONFIG], NULL) == 0);
+	CHECK(ct[MAGLEV_CFG_A_PROBE_MARK] &&
+	      nla_get_u32(ct[MAGLEV_CFG_A_PROBE_MARK]) == 0x4d470000 &&
+	      ct[MAGLEV_CFG_A_PROBE_MASK] &&
+	      nla_get_u32(ct[MAGLEV_CFG_A_PROBE_MASK]) == 0xffff0000);
+	req_free(&q);
+
+	n = words("probe-mark 4096", w);
+	CHECK(parse_config_args(n, w, 0, &c) == 0);
+	CHECK(c.probe_mark == 4096 && c.has == CFG_HAS_PROBE_MARK);
+	fmt_config_line(line, sizeof(line), &c);
+	CHECK_STR(line, " probe-mark 0x1000");
+	n = words("probe-mark off", w);
+	CHECK(parse_config_args(n, w, 0, &c) == 0);
+	CHECK(!c.probe_mark && !c.probe_mask &&
+	      c.has == (CFG_HAS_PROBE_MARK | CFG_HAS_PROBE_MASK));
+	fmt_config_line(line, sizeof(line), &c);
+	CHECK_STR(line, " probe-mark off");
+	n = words("probe-mark 0x10/zz", w);
+	CHECK(parse_config_args(n, w, 0, &c) < 0);
+	CHECK_STR(mg_err, "invalid probe-mark mask \"zz\" (expected VALUE[/MASK] or off, e.g. 0x4d470000/0xffff0000)");
+	n = words("probe-mark 0x100000000", w);
+	CHECK(parse_config_args(n, w, 0, &c) < 0);
+
+	m = nlmsg_alloc();
+	nest = nla_nest_start(m, MAGLEV_A_BACKEND);
+	nla_put_u32(m, MAGLEV_BE_A_ADDR4, 0x0100000a);
+	nla_put_u32(m, MAGLEV_BE_A_ID, 42);
+	nla_nest_end(m, nest);
+	CHECK(decode_backend(nest, &b) == 0 && b.id == 42 && (b.has & BE_HAS_ID));
+	nlmsg_free(m);
+}
+
 static void test_conn_config(void)
 {
 	struct mg_config c, m;
@@ -662,7 +717,7 @@ static void test_conn_config(void)
 	CHECK_STR(mg_err, "invalid timeout-tcp-est \"x\" (expected seconds, 1..604800)");
 	n = words("timeout-icmp 3", w);
 	CHECK(parse_config_args(n, w, 0, &m) < 0);
-	CHECK_STR(mg_err, "unknown config option \"timeout-icmp\" (expected seed, source, source6, ttl, table-size, hash, conn-max, expire-nodest or timeout-STATE)");
+	CHECK_STR(mg_err, "unknown config option \"timeout-icmp\" (expected seed, source, source6, ttl, table-size, hash, conn-max, expire-nodest, probe-mark or timeout-STATE)");
 	CHECK_STR(conn_state_name(MAGLEV_TIMEOUT_A_TCP_CLOSE), "tcp-close");
 	CHECK_STR(reason_name(MAGLEV_REASON_CONN), "conn");
 	CHECK_STR(reason_name(MAGLEV_REASON_NODEST_DROP), "nodest-drop");
@@ -841,6 +896,7 @@ int main(void)
 	test_extack();
 	test_conn_config();
 	test_prometheus();
+	test_probe();
 	printf("maglevctl: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

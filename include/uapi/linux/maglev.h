@@ -53,7 +53,8 @@
  * MAGLEV_CMD_SERVICE_GET: a dump (NLM_F_DUMP), of every service or of the
  *	one MAGLEV_A_SERVICE { key } names. Reply: MAGLEV_A_SERVICE { key,
  *	TABLE_SIZE, HASH, FLAGS, [GRE_KEY], STATS { PACKETS, BYTES },
- *	BACKENDS { BACKEND { ADDR, WEIGHT, STATE, SLOTS, INDEX, STATS } ... } }.
+ *	BACKENDS { BACKEND { ADDR, WEIGHT, STATE, ID, SLOTS, INDEX, STATS }
+ *	... } }.
  *	A service whose backends do not fit one message continues in the next
  *	ones, each repeating the key and settings; their backend lists add up.
  *	NLM_F_DUMP_INTR is set when the configuration changed mid-dump.
@@ -85,10 +86,15 @@
  * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
  *	MAX_BACKENDS, MAX_TABLE_SIZE, CONN_MAX, EXPIRE_NODEST, TIMEOUTS {
- *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP } }.
+ *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP }, PROBE_MARK,
+ *	PROBE_MASK }.
  * MAGLEV_CMD_CONFIG_SET: MAGLEV_A_CONFIG { [SEED], [SOURCE4], [SOURCE6],
  *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH], [CONN_MAX],
- *	[EXPIRE_NODEST], [TIMEOUTS { any of them, 1..MAGLEV_TIMEOUT_MAX }] }.
+ *	[EXPIRE_NODEST], [TIMEOUTS { any of them, 1..MAGLEV_TIMEOUT_MAX }],
+ *	[PROBE_MARK], [PROBE_MASK] }. PROBE_MARK and PROBE_MASK are checked
+ *	together, a given one with the other's current value (see Health
+ *	probes): -EINVAL for a nonzero mark without a mask, mark bits outside
+ *	the mask, or a zero mark under a mask.
  *	Lowering CONN_MAX removes no entry; raising it past four times the
  *	connection table's hash buckets (sized from CONN_MAX when the first
  *	service is added: CONN_MAX / 2 rounded up to a power of two) is
@@ -158,6 +164,43 @@
  * MAGLEV_LOOKUP_A_HASH). Forwarders with the same seed, services and
  * backends build byte-identical tables and choose the same backend for a
  * flow. The seed is random until set.
+ *
+ * Health probes through the tunnel (MAGLEV_CFG_A_PROBE_MARK, _PROBE_MASK;
+ * 0/0 = off, the default): a health check must travel the path client
+ * traffic takes, or it passes while a backend that cannot decapsulate GRE,
+ * lacks the VIP on a loopback or drops decapsulated packets by rp_filter
+ * fails every client. A packet generated on the forwarder itself whose
+ * mark m satisfies (m & PROBE_MASK) == (PROBE_MARK & PROBE_MASK), with a
+ * nonzero mask, and whose destination (protocol, VIP, port) is a service,
+ * is GRE-encapsulated as client packets are to the backend of that service
+ * whose MAGLEV_BE_A_ID is m & ~PROBE_MASK, whatever its state and weight (a
+ * probe must reach a backend that is down to see it come back). So a
+ * controller sets SO_MARK = PROBE_MARK | id on its probe socket and
+ * connects to the VIP; every packet of that socket is tunnelled. Rules:
+ * - the hook runs first at LOCAL_OUT, before conntrack, NAT and iptables'
+ *   raw and mangle tables: only a mark the packet has when it is sent (the
+ *   socket's) counts, and the probe itself is never tracked or rewritten
+ *   (the GRE packet it becomes is an ordinary local packet, mark 0);
+ * - no connection entry is made, and nothing is counted in PACKETS/BYTES:
+ *   MAGLEV_STATS_A_PROBE_PACKETS/_PROBE_BYTES count probes;
+ * - a mark whose id names no backend of the service (removed, or never
+ *   there) drops the packet with ECONNREFUSED to the sender (a TCP
+ *   connect() fails at once) and counts MAGLEV_STATS_A_PROBE_DROP_NO_BACKEND;
+ *   a marked packet to a destination that is not a service is untouched;
+ * - replies: the backend answers from the VIP straight to the probe's
+ *   source address (DSR), so the probe socket must have a source address
+ *   the backends route back to the forwarder (not the VIP), and the
+ *   forwarder must route the VIP somewhere (a route must exist for the
+ *   socket to send at all) and accept packets from it (rp_filter loose or
+ *   off on the backend-facing devices). With conntrack on the forwarder,
+ *   replies belong to no tracked connection: a ruleset dropping INVALID
+ *   must exempt them;
+ * - the probe socket's route to the VIP learns the tunnel's MTU before the
+ *   first packet leaves, so TCP segments after the SYN fit; a packet that
+ *   does not fit is dropped (MAGLEV_STATS_A_DROP_TOO_BIG);
+ * - ids are unique in the namespace, start at 1 and are never reused while
+ *   the module is loaded (a backend removed and added again gets a new id),
+ *   so the mask must leave enough low bits: 16 bits name 65535 ids.
  *
  * Outer header: IPv4 or IPv6 by the backend's family; the GRE protocol type
  * is the inner packet's family; TTL/hop limit is MAGLEV_CFG_A_TTL, or the
@@ -287,7 +330,10 @@ enum maglev_be_attr {
 	MAGLEV_BE_A_SLOTS,	/* u32 (reply): table slots held */
 	MAGLEV_BE_A_INDEX,	/* u32 (reply): index used in TABLE_SLOTS */
 	MAGLEV_BE_A_STATS,	/* nest: MAGLEV_STATS_A_PACKETS, _BYTES */
-	MAGLEV_BE_A_ID,		/* u32 (reply): stable id, names it in probe marks */
+	MAGLEV_BE_A_ID,		/* u32 (reply): id, unique in the namespace
+				 * and kept while the backend exists; names
+				 * it in probe marks
+				 */
 
 	__MAGLEV_BE_A_MAX
 };
@@ -359,6 +405,10 @@ enum maglev_stats_attr {
 	MAGLEV_STATS_A_FRAG_DROP,	/* later fragments dropped */
 	MAGLEV_STATS_A_FRAG_REDIRECT_OUT, /* sent to the pool's owner */
 	MAGLEV_STATS_A_FRAG_REDIRECT_IN, /* received from a pool member */
+	/* Health probes through the tunnel (module/probe.c) */
+	MAGLEV_STATS_A_PROBE_PACKETS,	/* marked local packets tunnelled */
+	MAGLEV_STATS_A_PROBE_BYTES,	/* their inner length */
+	MAGLEV_STATS_A_PROBE_DROP_NO_BACKEND, /* mark names no backend: refused */
 
 	__MAGLEV_STATS_A_MAX
 };
