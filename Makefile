@@ -9,9 +9,14 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /lib/modules/*/build))))
 
 PREFIX ?= /usr/local
+# systemd searches $(PREFIX)/lib/systemd/system for /usr and /usr/local;
+# bash-completion searches $(PREFIX)/share (XDG_DATA_DIRS) for both.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
 TOP := $(CURDIR)
 
-.PHONY: all module tools install modules_install style check check-full fuzz \
+.PHONY: all module tools install install-tools modules_install style check check-full fuzz \
 	demo bench deps clean help kdir
 
 all: module tools
@@ -29,10 +34,24 @@ module: kdir
 tools:
 	$(MAKE) -C tools/maglevctl
 
-install: all
+install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+
+# Everything but the module (no kernel needed; DESTDIR and PREFIX as
+# usual): maglevctl and its man page, its bash completion, maglev.service
+# (restores /etc/maglev/rules at boot) and /etc/default/maglev, which an
+# existing copy keeps.
+install-tools: tools
 	$(MAKE) -C tools/maglevctl install PREFIX=$(PREFIX)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/maglev
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/maglev.service \
+		>$(DESTDIR)$(UNITDIR)/maglev.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/maglev.service
+	install -m 0644 tools/completion/maglevctl $(DESTDIR)$(COMPLETIONDIR)/maglevctl
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/maglev ] || \
+		install -m 0644 tools/systemd/maglev.default $(DESTDIR)$(SYSCONFDIR)/default/maglev
 
 # checkpatch --strict and kernel-doc on the kernel sources.
 style:
@@ -65,7 +84,8 @@ clean:
 
 help:
 	@echo "make [KDIR=...] [W=1]   build module/maglev.ko and tools/maglevctl/maglevctl"
-	@echo "make install            install the module (depmod) and maglevctl"
+	@echo "make install            install the module (depmod), maglevctl, maglev.service, completion"
+	@echo "make install-tools      the same without the module ([DESTDIR=...] [PREFIX=/usr/local])"
 	@echo "make style              checkpatch --strict on the kernel sources"
 	@echo "make check              every test (installs what it needs as root)"
 	@echo "make check-full         make check, with every scenario on the debug kernel too"

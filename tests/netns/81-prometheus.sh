@@ -8,8 +8,8 @@
 #
 #   C 10.0.1.2 ───veth── F (maglev) ─veths─┬── B1 10.0.2.11 fd00:2::11 "b1"
 #     fd00:1::2                            └── B2 10.0.2.12 fd00:2::12 "b2"
-#   service tcp 10.0.0.100:80        b1, b2          40 flows
-#   service tcp [fd00:100::100]:80   b1 up, b2 down  40 flows (all to b1)
+#   service tcp 10.0.0.100:80        b1, b2          24 flows
+#   service tcp [fd00:100::100]:80   b1 up, b2 down  16 flows (all to b1)
 #   service tcp 10.0.0.100:81        no backend      SYNs: drop no_backend
 source "$(dirname "$0")/lib.sh"
 
@@ -30,10 +30,10 @@ done
 mctl backend add tcp "$svc6" "${BE6[1]}" || die "backend add ${BE6[1]}"
 mctl backend add tcp "$svc6" "${BE6[2]}" weight 3 state down || die "backend add ${BE6[2]}"
 
-check_flows "40 TCP/IPv4 flows reach the backend lookup names" tcp $VIP4 80 27000-27039
-check_flows "40 TCP/IPv6 flows reach b1 (b2 down)" tcp $VIP6 80 27000-27039 --expect-all b1
+check_flows "24 TCP/IPv4 flows reach the backend lookup names" tcp $VIP4 80 27000-27023
+check_flows "16 TCP/IPv6 flows reach b1 (b2 down)" tcp $VIP6 80 27000-27015 --expect-all b1
 # A service without backends drops the SYNs (reason no_backend).
-c timeout 5 python3 -c "
+c timeout 60 python3 -c "
 import socket
 s = socket.socket()
 s.settimeout(1.5)
@@ -44,8 +44,12 @@ except OSError:
 " || true
 
 mctl stats --prometheus >"$TMPD/metrics" || die "maglevctl stats --prometheus"
-check "promtool check metrics: no problems" \
-	sh -c "promtool check metrics <'$TMPD/metrics' && ! promtool check metrics <'$TMPD/metrics' 2>&1 | grep ."
+# promtool exits 0 on some lint problems: its output must be empty too.
+promtool_clean() {
+	local out
+	out=$(promtool check metrics <"$1" 2>&1) && [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
+}
+check "promtool check metrics: no problems" promtool_clean "$TMPD/metrics"
 
 # compare METRICS STATS_JSON SHOW_JSON: every value the JSON has, the
 # metrics have (same name rules as tools/lib/prom.c), and nothing else.
@@ -120,5 +124,5 @@ be6="{proto=\"tcp\",vip=\"$VIP6\",port=\"80\",backend=\"${BE6[2]}\"}"
 check "the down backend: up 0, weight 3, no slots" \
 	test "$(v "maglev_backend_up$be6")/$(v "maglev_backend_weight$be6")/$(v "maglev_backend_slots$be6")" = 0/3/0
 check "forwarded packets counted: maglev_packets_total $(v maglev_packets_total)" \
-	test "$(v maglev_packets_total)" -gt 80
+	test "$(v maglev_packets_total)" -ge 40
 exit $RET
