@@ -78,7 +78,7 @@
  * MAGLEV_CMD_LOOKUP: MAGLEV_A_FLOW { PROTO, SADDR, DADDR, SPORT, DPORT }.
  *	Reply: MAGLEV_A_LOOKUP { REASON, [HASH], [SLOT] }, and when a service
  *	matched MAGLEV_A_SERVICE { key } and, when a backend was chosen,
- *	MAGLEV_A_BACKEND { ADDR, WEIGHT, STATE }. Answers what the packet path
+ *	MAGLEV_A_BACKEND { ADDR, WEIGHT, STATE, ID }. Answers what the packet path
  *	would do for that flow's next packet, without changing anything.
  * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
@@ -148,7 +148,8 @@
  * MAGLEV_MCGRP_CONFIG with the command that made it: service commands carry
  * MAGLEV_A_SERVICE { key, settings } (the key only for a deletion), backend
  * commands MAGLEV_A_SERVICE { key } and MAGLEV_A_BACKEND { ADDR, WEIGHT,
- * STATE } (for BACKEND_DEL, the deleted backend's last weight and state);
+ * STATE, ID } (for BACKEND_DEL, the deleted backend's last weight, state
+ * and id);
  * CONFIG_SET, FLUSH and STATS_ZERO carry no attributes. CONFIG_SET is
  * sent only when the change was applied.
  *
