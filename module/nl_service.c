@@ -204,7 +204,7 @@ int maglev_nl_be_change(struct sk_buff *skb, struct genl_info *info)
 	struct maglev_svc_conf *conf;
 	struct maglev_service *svc;
 	struct maglev_be_params *bp = NULL, nb;
-	u32 n;
+	u32 n, be_id;
 	int idx, err;
 
 	if (GENL_REQ_ATTR_CHECK(info, MAGLEV_A_BACKEND)) {
@@ -239,6 +239,8 @@ int maglev_nl_be_change(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto unlock;
 	}
+	/* The notification's MAGLEV_BE_A_ID; a new backend's is known later. */
+	be_id = idx >= 0 ? conf->be[idx].be->id : 0;
 	n = conf->n_backends;
 	if (cmd == MAGLEV_CMD_BACKEND_NEW) {
 		bp[n++] = nb;
@@ -261,6 +263,14 @@ int maglev_nl_be_change(struct sk_buff *skb, struct genl_info *info)
 			.addr = nb.addr,
 			.family = nb.family,
 		};
+
+		if (cmd == MAGLEV_CMD_BACKEND_NEW) {
+			conf = maglev_svc_conf(mn, svc);
+			idx = maglev_be_index(conf, &nb);
+			if (idx >= 0)
+				be_id = conf->be[idx].be->id;
+		}
+		be.id = be_id;
 
 		bc.be = &be;
 		bc.weight = nb.weight;

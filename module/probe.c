@@ -28,10 +28,10 @@
  * MAGLEV_STATS_A_PROBE_DROP_NO_BACKEND.
  *
  * Sizes: a local socket sizes its packets by the route to the VIP, which
- * does not know about the tunnel. Before a probe leaves, that route learns
- * the tunnel's MTU (as IPVS does for local clients), so TCP segments after
- * the SYN fit; a packet that does not fit is dropped and counted in
- * MAGLEV_STATS_A_DROP_TOO_BIG.
+ * does not know about the tunnel. Before a TCP probe's packet leaves, that
+ * route learns the tunnel's MTU (as IPVS does for local clients), so the
+ * segments after the SYN fit; a packet that does not fit is dropped and
+ * counted in MAGLEV_STATS_A_DROP_TOO_BIG.
  *
  * DOC: Locking
  *
@@ -59,8 +59,10 @@ static const enum maglev_ctr maglev_probe_xmit_ctr[] = {
 };
 
 /*
- * Let the sender's route to the VIP learn the tunnel's MTU, so that its
- * next packets fit (ip_vs_xmit.c's maybe_update_pmtu() does the same).
+ * Let a TCP sender's route to the VIP learn the tunnel's MTU, so that its
+ * next segments fit (ip_vs_xmit.c's maybe_update_pmtu() does the same).
+ * The route's flow is taken from the socket (there is no skb->dev here to
+ * take it from the packet), so only connected sockets qualify: TCP.
  */
 static void maglev_probe_pmtu(struct net *net, struct sk_buff *skb,
 			      const struct maglev_encap *e)
@@ -69,7 +71,8 @@ static void maglev_probe_pmtu(struct net *net, struct sk_buff *skb,
 	struct sock *sk = skb->sk;
 	unsigned int mtu;
 
-	if (!sk || !sk_fullsock(sk) || !dst || !dst->ops->update_pmtu)
+	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP ||
+	    !dst || !dst->ops->update_pmtu)
 		return;
 	mtu = maglev_encap_mtu(net, e);
 	if (mtu && mtu < dst_mtu(dst))

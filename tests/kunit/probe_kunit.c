@@ -25,12 +25,14 @@ static void maglev_probe_test_match(struct kunit *test)
 						TEST_MASK, &id));
 	KUNIT_EXPECT_EQ(test, id, 0U);
 	/* A non-contiguous mask: the id is every bit outside it. */
-	KUNIT_EXPECT_TRUE(test, maglev_probe_id(0x80000003, 0x80000000,
+	KUNIT_EXPECT_TRUE(test, maglev_probe_id(0x80000005, 0x80000005,
 						0x8000000f, &id));
 	KUNIT_EXPECT_EQ(test, id, 0U);
-	KUNIT_EXPECT_TRUE(test, maglev_probe_id(0x80000013, 0x80000000,
+	KUNIT_EXPECT_FALSE(test, maglev_probe_id(0x7ffffff5, 0x80000005,
+						 0x8000000f, &id));
+	KUNIT_EXPECT_TRUE(test, maglev_probe_id(0x80001235, 0x80000005,
 						0x8000000f, &id));
-	KUNIT_EXPECT_EQ(test, id, 0x10U);
+	KUNIT_EXPECT_EQ(test, id, 0x1230U);
 }
 
 static void maglev_probe_test_no_match(struct kunit *test)

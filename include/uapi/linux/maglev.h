@@ -81,7 +81,7 @@
  * MAGLEV_CMD_LOOKUP: MAGLEV_A_FLOW { PROTO, SADDR, DADDR, SPORT, DPORT }.
  *	Reply: MAGLEV_A_LOOKUP { REASON, [HASH], [SLOT] }, and when a service
  *	matched MAGLEV_A_SERVICE { key } and, when a backend was chosen,
- *	MAGLEV_A_BACKEND { ADDR, WEIGHT, STATE }. Answers what the packet path
+ *	MAGLEV_A_BACKEND { ADDR, WEIGHT, STATE, ID }. Answers what the packet path
  *	would do for that flow's next packet, without changing anything.
  * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
@@ -151,7 +151,8 @@
  * MAGLEV_MCGRP_CONFIG with the command that made it: service commands carry
  * MAGLEV_A_SERVICE { key, settings } (the key only for a deletion), backend
  * commands MAGLEV_A_SERVICE { key } and MAGLEV_A_BACKEND { ADDR, WEIGHT,
- * STATE } (for BACKEND_DEL, the deleted backend's last weight and state);
+ * STATE, ID } (for BACKEND_DEL, the deleted backend's last weight, state
+ * and id);
  * CONFIG_SET, FLUSH and STATS_ZERO carry no attributes. CONFIG_SET is
  * sent only when the change was applied.
  *
@@ -195,12 +196,14 @@
  *   off on the backend-facing devices). With conntrack on the forwarder,
  *   replies belong to no tracked connection: a ruleset dropping INVALID
  *   must exempt them;
- * - the probe socket's route to the VIP learns the tunnel's MTU before the
- *   first packet leaves, so TCP segments after the SYN fit; a packet that
- *   does not fit is dropped (MAGLEV_STATS_A_DROP_TOO_BIG);
- * - ids are unique in the namespace, start at 1 and are never reused while
- *   the module is loaded (a backend removed and added again gets a new id),
- *   so the mask must leave enough low bits: 16 bits name 65535 ids.
+ * - a TCP probe socket's route to the VIP learns the tunnel's MTU before
+ *   the first packet leaves, so the segments after the SYN fit; a packet
+ *   that does not fit is dropped (MAGLEV_STATS_A_DROP_TOO_BIG);
+ * - ids are unique in the namespace and start at 1; a backend keeps its id
+ *   while it is in its service (SERVICE_REPLACE keeps those present before
+ *   and after), one removed and added again gets a new one; ids are not
+ *   reused before 2^32 backends were created. The mask must leave enough
+ *   bits for them: 16 bits name ids up to 65535.
  *
  * Outer header: IPv4 or IPv6 by the backend's family; the GRE protocol type
  * is the inner packet's family; TTL/hop limit is MAGLEV_CFG_A_TTL, or the
