@@ -128,6 +128,7 @@ const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_EXPIRE_NODEST] = NLA_POLICY_MAX(NLA_U8,
 						      MAGLEV_EXPIRE_NODEST_MAX),
 	[MAGLEV_CFG_A_TIMEOUTS] = NLA_POLICY_NESTED(maglev_timeout_policy),
+	[MAGLEV_CFG_A_ICMP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1] = {

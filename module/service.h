@@ -154,6 +154,7 @@ struct maglev_service {
  * @ttl: outer TTL; 0 = the route's default
  * @default_hash: hash fields for services created without them
  * @expire_nodest: enum maglev_expire_nodest
+ * @icmp_off: ICMP handling (icmp.c) switched off; zero, the default, is on
  */
 struct maglev_ns_conf {
 	struct rcu_head rcu;
@@ -166,6 +167,7 @@ struct maglev_ns_conf {
 	u8 ttl;
 	u8 default_hash;
 	u8 expire_nodest;
+	bool icmp_off;
 };
 
 struct maglev_svc_set;
@@ -209,6 +211,8 @@ struct maglev_service *maglev_svc_lookup(const struct maglev_svc_set *set,
 					 const struct maglev_svc_key *key);
 struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
 					const struct maglev_flow *flow);
+bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
+		    const union maglev_addr *addr);
 const struct maglev_be_conf *
 maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
 	      u32 *hash, u32 *slot);
