@@ -309,6 +309,8 @@ void put_config(struct mg_req *r, const struct mg_config *c)
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		req_put_u8(r, MAGLEV_CFG_A_EXPIRE_NODEST, c->expire_nodest,
 			   &c->o_expire_nodest);
+	if (c->has & CFG_HAS_ICMP)
+		req_put_u8(r, MAGLEV_CFG_A_ICMP, c->icmp, &c->o_icmp);
 	if ((c->has & CFG_HAS_TIMEOUTS) && c->timeout_has) {
 		struct nlattr *to = req_nest(r, MAGLEV_CFG_A_TIMEOUTS, NULL);
 
@@ -387,6 +389,7 @@ static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_CONN_MAX] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_EXPIRE_NODEST] = { .type = NLA_U8 },
 	[MAGLEV_CFG_A_TIMEOUTS] = { .type = NLA_NESTED },
+	[MAGLEV_CFG_A_ICMP] = { .type = NLA_U8 },
 };
 
 static struct nla_policy stats_policy[MAGLEV_STATS_A_MAX + 1];
@@ -577,6 +580,10 @@ int decode_config(struct nlattr *nest, struct mg_config *c)
 	if (tb[MAGLEV_CFG_A_EXPIRE_NODEST]) {
 		c->expire_nodest = nla_get_u8(tb[MAGLEV_CFG_A_EXPIRE_NODEST]);
 		c->has |= CFG_HAS_EXPIRE_NODEST;
+	}
+	if (tb[MAGLEV_CFG_A_ICMP]) {
+		c->icmp = nla_get_u8(tb[MAGLEV_CFG_A_ICMP]);
+		c->has |= CFG_HAS_ICMP;
 	}
 	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
 		struct nla_policy pol[MG_NTIMEOUTS];

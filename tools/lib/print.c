@@ -187,6 +187,8 @@ void fmt_config_line(char *buf, size_t len, const struct mg_config *c)
 		APPEND(" conn-max %u", c->conn_max);
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		APPEND(" expire-nodest %s", nodest_name(c->expire_nodest));
+	if (c->has & CFG_HAS_ICMP)
+		APPEND(" icmp %s", c->icmp ? "on" : "off");
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->has & CFG_HAS_TIMEOUTS) && (c->timeout_has & (1U << t)) &&
 		    timeout_kw(t))
@@ -214,6 +216,8 @@ void print_config_text(FILE *f, const struct mg_config *c)
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		fprintf(f, "%-17s %s\n", "expire-nodest",
 			nodest_name(c->expire_nodest));
+	if (c->has & CFG_HAS_ICMP)
+		fprintf(f, "%-17s %s\n", "icmp", c->icmp ? "on" : "off");
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->timeout_has & (1U << t)) && timeout_kw(t))
 			fprintf(f, "%-17s %u\n", timeout_kw(t), c->timeout[t]);
@@ -259,6 +263,8 @@ void json_config(struct json *j, const struct mg_config *c)
 		json_ku64(j, "conn_max", c->conn_max);
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		json_kstr(j, "expire_nodest", nodest_name(c->expire_nodest));
+	if (c->has & CFG_HAS_ICMP)
+		json_kbool(j, "icmp", c->icmp);
 	if (c->has & CFG_HAS_TIMEOUTS) {
 		json_key(j, "timeouts");
 		json_obj_begin(j);

@@ -633,7 +633,7 @@ static void test_conn_config(void)
 	CHECK_STR(mg_err, "invalid timeout-tcp-est \"x\" (expected seconds, 1..604800)");
 	n = words("timeout-icmp 3", w);
 	CHECK(parse_config_args(n, w, 0, &m) < 0);
-	CHECK_STR(mg_err, "unknown config option \"timeout-icmp\" (expected seed, source, source6, ttl, table-size, hash, conn-max, expire-nodest or timeout-STATE)");
+	CHECK_STR(mg_err, "unknown config option \"timeout-icmp\" (expected seed, source, source6, ttl, table-size, hash, conn-max, expire-nodest, icmp or timeout-STATE)");
 	CHECK_STR(conn_state_name(MAGLEV_TIMEOUT_A_TCP_CLOSE), "tcp-close");
 	CHECK_STR(reason_name(MAGLEV_REASON_CONN), "conn");
 	CHECK_STR(reason_name(MAGLEV_REASON_NODEST_DROP), "nodest-drop");
