@@ -628,6 +628,14 @@ static void test_conn_config(void)
 	n = words("expire-nodest maybe", w);
 	CHECK(parse_config_args(n, w, 0, &m) < 0);
 	CHECK_STR(mg_err, "invalid expire-nodest \"maybe\" (expected drop or rehash)");
+	n = words("icmp off", w);
+	CHECK(parse_config_args(n, w, 0, &m) == 0);
+	CHECK(m.has == CFG_HAS_ICMP && m.icmp == 0);
+	fmt_config_line(line, sizeof(line), &m);
+	CHECK_STR(line, " icmp off");
+	n = words("icmp maybe", w);
+	CHECK(parse_config_args(n, w, 0, &m) < 0);
+	CHECK_STR(mg_err, "invalid icmp \"maybe\" (expected on or off)");
 	n = words("timeout-tcp-est x", w);
 	CHECK(parse_config_args(n, w, 0, &m) < 0);
 	CHECK_STR(mg_err, "invalid timeout-tcp-est \"x\" (expected seconds, 1..604800)");
