@@ -17,6 +17,7 @@
 
 #include "encap.h"
 #include "hook.h"
+#include "icmp.h"
 #include "parse.h"
 #include "probe.h"
 #include "service.h"
@@ -146,6 +147,20 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 		parsed = maglev_parse_ipv4(skb, &flow);
 	else
 		parsed = maglev_parse_ipv6(skb, &flow);
+	/* ICMP errors about VIP flows go to the flow's backend (icmp.c). */
+	if ((parsed == MAGLEV_PARSE_OTHER || parsed == MAGLEV_PARSE_FRAGMENT) &&
+	    maglev_icmp_proto(&flow)) {
+		switch (maglev_icmp_rcv(state->net, mn, set, skb, &flow,
+					parsed == MAGLEV_PARSE_FRAGMENT, &svc,
+					&bc)) {
+		case MAGLEV_ICMP_DROP:
+			return NF_DROP;
+		case MAGLEV_ICMP_FORWARD:
+			goto xmit;
+		default:
+			break;
+		}
+	}
 	switch (parsed) {
 	case MAGLEV_PARSE_OK:
 		break;
@@ -167,6 +182,7 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	if (drop)
 		return NF_DROP;
 
+xmit:
 	len = skb->len;
 	sent = maglev_encap_xmit(state->net, skb, &bc->encap);
 	if (sent == MAGLEV_XMIT_OK) {

@@ -131,6 +131,7 @@ const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_TIMEOUTS] = NLA_POLICY_NESTED(maglev_timeout_policy),
 	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_ICMP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1] = {

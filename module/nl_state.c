@@ -393,7 +393,8 @@ int maglev_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, MAGLEV_CFG_A_CONN_MAX, nc->conn_max) ||
 	    nla_put_u8(msg, MAGLEV_CFG_A_EXPIRE_NODEST, nc->expire_nodest) ||
 	    nla_put_u32(msg, MAGLEV_CFG_A_PROBE_MARK, nc->probe_mark) ||
-	    nla_put_u32(msg, MAGLEV_CFG_A_PROBE_MASK, nc->probe_mask))
+	    nla_put_u32(msg, MAGLEV_CFG_A_PROBE_MASK, nc->probe_mask) ||
+	    nla_put_u8(msg, MAGLEV_CFG_A_ICMP, !nc->icmp_off))
 		goto unlock_nospace;
 	tnest = nla_nest_start(msg, MAGLEV_CFG_A_TIMEOUTS);
 	if (!tnest)
@@ -489,6 +490,8 @@ int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		nc->conn_max = nla_get_u32(tb[MAGLEV_CFG_A_CONN_MAX]);
 	if (tb[MAGLEV_CFG_A_EXPIRE_NODEST])
 		nc->expire_nodest = nla_get_u8(tb[MAGLEV_CFG_A_EXPIRE_NODEST]);
+	if (tb[MAGLEV_CFG_A_ICMP])
+		nc->icmp_off = !nla_get_u8(tb[MAGLEV_CFG_A_ICMP]);
 	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
 		struct nlattr *to[MAGLEV_TIMEOUT_A_MAX + 1];
 		int i;

@@ -75,14 +75,53 @@ MODULE_PARM_DESC(conn_max,
  * @rcu: frees it after a grace period
  * @mask: number of slots - 1 (a power of two, at least twice the services)
  * @wildcard: some service has port 0
+ * @vip: one service per VIP address, hashed by address alone (the second
+ *	half of @slot; same probing)
  * @slot: open addressing with linear probing; NULL ends a probe
  */
 struct maglev_svc_set {
 	struct rcu_head rcu;
 	u32 mask;
 	bool wildcard;
+	struct maglev_service **vip;
 	struct maglev_service *slot[];
 };
+
+static u32 maglev_vip_hash(const union maglev_addr *addr)
+{
+	return jhash2((const u32 *)addr, sizeof(*addr) / sizeof(u32), 0);
+}
+
+/**
+ * maglev_svc_vip - whether an address is the VIP of some service
+ * @set: the set (RCU or the config mutex)
+ * @family: AF_INET or AF_INET6
+ * @addr: the address; for IPv4 the bytes after @addr->v4 are ignored
+ *
+ * Return: true if a service of any protocol and port has this VIP.
+ */
+bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
+		    const union maglev_addr *addr)
+{
+	union maglev_addr a;
+	struct maglev_service *svc;
+	u32 i;
+
+	if (family == AF_INET) {
+		memset(&a, 0, sizeof(a));
+		a.v4 = addr->v4;
+	} else {
+		a.v6 = addr->v6;
+	}
+	i = maglev_vip_hash(&a) & set->mask;
+	while ((svc = READ_ONCE(set->vip[i]))) {
+		if (svc->key.family == family &&
+		    !memcmp(&svc->key.addr, &a, sizeof(a)))
+			return true;
+		i = (i + 1) & set->mask;
+	}
+	return false;
+}
 
 static u32 maglev_key_hash(const struct maglev_svc_key *key)
 {
@@ -540,10 +579,11 @@ static struct maglev_svc_set *maglev_set_build(struct maglev_net *mn,
 	if (!n)
 		return NULL;
 	size = roundup_pow_of_two(2 * n);
-	set = kzalloc(struct_size(set, slot, size), GFP_KERNEL_ACCOUNT);
+	set = kzalloc(struct_size(set, slot, 2 * size), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	set->mask = size - 1;
+	set->vip = &set->slot[size];
 	list_for_each_entry(svc, &mn->services, node) {
 		u32 i = maglev_key_hash(&svc->key) & set->mask;
 
@@ -554,6 +594,12 @@ static struct maglev_svc_set *maglev_set_build(struct maglev_net *mn,
 		set->slot[i] = svc;
 		if (!svc->key.port)
 			set->wildcard = true;
+		if (maglev_svc_vip(set, svc->key.family, &svc->key.addr))
+			continue;
+		i = maglev_vip_hash(&svc->key.addr) & set->mask;
+		while (set->vip[i])
+			i = (i + 1) & set->mask;
+		set->vip[i] = svc;
 	}
 	return set;
 }

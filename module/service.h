@@ -156,6 +156,7 @@ struct maglev_service {
  * @expire_nodest: enum maglev_expire_nodest
  * @probe_mark: marks of tunnelled probes, under @probe_mask (probe.c)
  * @probe_mask: 0 = probes off
+ * @icmp_off: ICMP handling (icmp.c) switched off; zero, the default, is on
  */
 struct maglev_ns_conf {
 	struct rcu_head rcu;
@@ -170,6 +171,7 @@ struct maglev_ns_conf {
 	u8 expire_nodest;
 	u32 probe_mark;
 	u32 probe_mask;
+	bool icmp_off;
 };
 
 struct maglev_svc_set;
@@ -213,6 +215,8 @@ struct maglev_service *maglev_svc_lookup(const struct maglev_svc_set *set,
 					 const struct maglev_svc_key *key);
 struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
 					const struct maglev_flow *flow);
+bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
+		    const union maglev_addr *addr);
 const struct maglev_be_conf *
 maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
 	      u32 *hash, u32 *slot);

@@ -131,6 +131,7 @@ enum {
 	CFG_HAS_TIMEOUTS = 1 << 11,	/* some of timeout[] (timeout_has) */
 	CFG_HAS_PROBE_MARK = 1 << 12,
 	CFG_HAS_PROBE_MASK = 1 << 13,
+	CFG_HAS_ICMP = 1 << 14,
 };
 
 /* What "config set" can set (and "save" saves). */
@@ -138,7 +139,7 @@ enum {
 		      CFG_HAS_TTL | CFG_HAS_TABLE_SIZE | CFG_HAS_HASH | \
 		      CFG_HAS_CONN_MAX | CFG_HAS_EXPIRE_NODEST | \
 		      CFG_HAS_TIMEOUTS | CFG_HAS_PROBE_MARK | \
-		      CFG_HAS_PROBE_MASK)
+		      CFG_HAS_PROBE_MASK | CFG_HAS_ICMP)
 
 #define MG_NTIMEOUTS (MAGLEV_TIMEOUT_A_MAX + 1)
 
@@ -151,13 +152,14 @@ struct mg_config {
 	uint32_t max_services, max_backends, max_table_size;
 	uint32_t conn_max;
 	uint8_t expire_nodest;
+	uint8_t icmp;			/* MAGLEV_CFG_A_ICMP: 0 off, 1 on */
 	uint32_t timeout[MG_NTIMEOUTS];	/* by MAGLEV_TIMEOUT_A_* */
 	unsigned int timeout_has;	/* 1 << MAGLEV_TIMEOUT_A_* */
 	uint32_t probe_mark, probe_mask;	/* mask 0: probes off */
 	unsigned int has;
 	struct origin o_seed, o_source4, o_source6, o_ttl, o_table_size,
-		o_hash, o_conn_max, o_expire_nodest, o_timeout[MG_NTIMEOUTS],
-		o_probe_mark, o_probe_mask;
+		o_hash, o_conn_max, o_expire_nodest, o_icmp,
+		o_timeout[MG_NTIMEOUTS], o_probe_mark, o_probe_mask;
 };
 
 #define MG_NCONNSTATS (MAGLEV_CONN_STATS_A_MAX + 1)

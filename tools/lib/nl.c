@@ -318,6 +318,8 @@ void put_config(struct mg_req *r, const struct mg_config *c)
 	if (c->has & CFG_HAS_PROBE_MASK)
 		req_put_u32(r, MAGLEV_CFG_A_PROBE_MASK, c->probe_mask,
 			    &c->o_probe_mask);
+	if (c->has & CFG_HAS_ICMP)
+		req_put_u8(r, MAGLEV_CFG_A_ICMP, c->icmp, &c->o_icmp);
 	if ((c->has & CFG_HAS_TIMEOUTS) && c->timeout_has) {
 		struct nlattr *to = req_nest(r, MAGLEV_CFG_A_TIMEOUTS, NULL);
 
@@ -399,6 +401,7 @@ static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_TIMEOUTS] = { .type = NLA_NESTED },
 	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_ICMP] = { .type = NLA_U8 },
 };
 
 static struct nla_policy stats_policy[MAGLEV_STATS_A_MAX + 1];
@@ -601,6 +604,10 @@ int decode_config(struct nlattr *nest, struct mg_config *c)
 	if (tb[MAGLEV_CFG_A_PROBE_MASK]) {
 		c->probe_mask = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MASK]);
 		c->has |= CFG_HAS_PROBE_MASK;
+	}
+	if (tb[MAGLEV_CFG_A_ICMP]) {
+		c->icmp = nla_get_u8(tb[MAGLEV_CFG_A_ICMP]);
+		c->has |= CFG_HAS_ICMP;
 	}
 	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
 		struct nla_policy pol[MG_NTIMEOUTS];

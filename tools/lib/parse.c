@@ -468,7 +468,7 @@ static void set_origin(struct origin *o, const char *kw, const char *word,
 }
 
 #define CONFIG_KWS "seed, source, source6, ttl, table-size, hash, conn-max, " \
-	"expire-nodest, probe-mark or timeout-STATE"
+	"expire-nodest, icmp, probe-mark or timeout-STATE"
 
 /* Options seen so far, to refuse one given twice. */
 struct seen {
@@ -716,7 +716,8 @@ int parse_config_args(int argc, char **argv, int line, struct mg_config *c)
 		    strcmp(kw, "source6") && strcmp(kw, "ttl") &&
 		    strcmp(kw, "table-size") && strcmp(kw, "hash") &&
 		    strcmp(kw, "conn-max") && strcmp(kw, "expire-nodest") &&
-		    strcmp(kw, "probe-mark") && t == N_TIMEOUT_NAMES)
+		    strcmp(kw, "probe-mark") && strcmp(kw, "icmp") &&
+		    t == N_TIMEOUT_NAMES)
 			return mg_seterr("unknown config option \"%s\" (expected " CONFIG_KWS ")",
 					 kw);
 		if (i + 1 >= argc)
@@ -756,6 +757,16 @@ int parse_config_args(int argc, char **argv, int line, struct mg_config *c)
 						 val);
 			c->has |= CFG_HAS_EXPIRE_NODEST;
 			set_origin(&c->o_expire_nodest, kw, val, line);
+		} else if (!strcmp(kw, "icmp")) {
+			if (!strcmp(val, "on"))
+				c->icmp = 1;
+			else if (!strcmp(val, "off"))
+				c->icmp = 0;
+			else
+				return mg_seterr("invalid icmp \"%s\" (expected on or off)",
+						 val);
+			c->has |= CFG_HAS_ICMP;
+			set_origin(&c->o_icmp, kw, val, line);
 		} else if (!strcmp(kw, "seed")) {
 			if (parse_seed(val, c->seed) < 0)
 				return -1;
@@ -924,6 +935,10 @@ static void merge_config(struct mg_config *dst, const struct mg_config *src)
 	if (src->has & CFG_HAS_PROBE_MASK) {
 		dst->probe_mask = src->probe_mask;
 		dst->o_probe_mask = src->o_probe_mask;
+	}
+	if (src->has & CFG_HAS_ICMP) {
+		dst->icmp = src->icmp;
+		dst->o_icmp = src->o_icmp;
 	}
 	for (int t = 0; t < MG_NTIMEOUTS; t++) {
 		if (src->timeout_has & (1U << t)) {

@@ -195,6 +195,8 @@ void fmt_config_line(char *buf, size_t len, const struct mg_config *c)
 		APPEND(" probe-mark %#x/%#x", c->probe_mark, c->probe_mask);
 	else if (c->has & CFG_HAS_PROBE_MARK)
 		APPEND(" probe-mark %#x", c->probe_mark);
+	if (c->has & CFG_HAS_ICMP)
+		APPEND(" icmp %s", c->icmp ? "on" : "off");
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->has & CFG_HAS_TIMEOUTS) && (c->timeout_has & (1U << t)) &&
 		    timeout_kw(t))
@@ -227,6 +229,8 @@ void print_config_text(FILE *f, const struct mg_config *c)
 			c->probe_mask);
 	else if (c->has & CFG_HAS_PROBE_MASK)
 		fprintf(f, "%-17s off\n", "probe-mark");
+	if (c->has & CFG_HAS_ICMP)
+		fprintf(f, "%-17s %s\n", "icmp", c->icmp ? "on" : "off");
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->timeout_has & (1U << t)) && timeout_kw(t))
 			fprintf(f, "%-17s %u\n", timeout_kw(t), c->timeout[t]);
@@ -276,6 +280,8 @@ void json_config(struct json *j, const struct mg_config *c)
 		json_ku64(j, "probe_mark", c->probe_mark);
 	if (c->has & CFG_HAS_PROBE_MASK)
 		json_ku64(j, "probe_mask", c->probe_mask);
+	if (c->has & CFG_HAS_ICMP)
+		json_kbool(j, "icmp", c->icmp);
 	if (c->has & CFG_HAS_TIMEOUTS) {
 		json_key(j, "timeouts");
 		json_obj_begin(j);

@@ -85,16 +85,16 @@
  *	would do for that flow's next packet, without changing anything.
  * MAGLEV_CMD_CONFIG_GET: reply MAGLEV_A_CONFIG { SEED, [SOURCE4],
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
- *	MAX_BACKENDS, MAX_TABLE_SIZE, CONN_MAX, EXPIRE_NODEST, TIMEOUTS {
+ *	MAX_BACKENDS, MAX_TABLE_SIZE, CONN_MAX, EXPIRE_NODEST, ICMP, TIMEOUTS {
  *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP }, PROBE_MARK,
  *	PROBE_MASK }.
  * MAGLEV_CMD_CONFIG_SET: MAGLEV_A_CONFIG { [SEED], [SOURCE4], [SOURCE6],
  *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH], [CONN_MAX],
- *	[EXPIRE_NODEST], [TIMEOUTS { any of them, 1..MAGLEV_TIMEOUT_MAX }],
- *	[PROBE_MARK], [PROBE_MASK] }. PROBE_MARK and PROBE_MASK are checked
- *	together, a given one with the other's current value (see Health
- *	probes): -EINVAL for a nonzero mark without a mask, mark bits outside
- *	the mask, or a zero mark under a mask.
+ *	[EXPIRE_NODEST], [ICMP (0 or 1)], [TIMEOUTS { any of them,
+ *	1..MAGLEV_TIMEOUT_MAX }], [PROBE_MARK], [PROBE_MASK] }. PROBE_MARK and
+ *	PROBE_MASK are checked together, a given one with the other's current
+ *	value (see Health probes): -EINVAL for a nonzero mark without a mask,
+ *	mark bits outside the mask, or a zero mark under a mask.
  *	Lowering CONN_MAX removes no entry; raising it past four times the
  *	connection table's hash buckets (sized from CONN_MAX when the first
  *	service is added: CONN_MAX / 2 rounded up to a power of two) is
@@ -211,6 +211,29 @@
  * encapsulated as RFC 6040 says. IPv4 outer packets carry DF when the inner
  * packet is IPv6 or has DF set; packets that do not fit get an ICMP "too big"
  * back to the client and are dropped (MAGLEV_STATS_A_DROP_TOO_BIG).
+ *
+ * ICMP (MAGLEV_CFG_A_ICMP, on by default): backends answer clients
+ * directly, so a router's "fragmentation needed" / "packet too big" about a
+ * response is sent to the VIP and reaches a forwarder. An ICMP error (IPv4
+ * types 3, 11, 12; ICMPv6 types 1-4) whose destination is a VIP is
+ * GRE-encapsulated unchanged to the backend of the flow it quotes: the
+ * quoted packet (IPv4 options and IPv6 extension headers skipped, 8 bytes
+ * of L4 needed) is reversed into the client's flow; its connection entry's
+ * backend if it has one that still applies (none is created or
+ * refreshed), else the Maglev table's pick, which every forwarder agrees on
+ * (MAGLEV_STATS_A_ICMP_FWD_CONN / _FWD_TABLE). Dropped and counted: ICMP
+ * fragments to a VIP (_DROP_FRAG), bad checksums (_DROP_CSUM), a quoted
+ * source that is not that VIP (_DROP_SOURCE), a quoted flow of no service
+ * (_DROP_NO_SERVICE) or without usable backend (DROP_NO_BACKEND), a quoted
+ * later fragment (_DROP_INNER_FRAG), truncated headers (_DROP_MALFORMED).
+ * Echo requests to a VIP are counted (_ECHO) and left to the forwarder's
+ * stack, which answers them only if the VIP is one of its addresses: they
+ * belong to no flow. An error about the forwarder's own GRE packets
+ * ("fragmentation needed" / "packet too big" sent to a local address,
+ * quoting a GRE packet from it) sets the path MTU of the route to the
+ * backend, IPv4 and IPv6 outer alike (_PMTU), and is left to the stack;
+ * the client's next packet that no longer fits gets "too big" with that
+ * MTU minus the encapsulation overhead. ICMP 0 leaves all ICMP untouched.
  */
 #ifndef _UAPI_LINUX_MAGLEV_H
 #define _UAPI_LINUX_MAGLEV_H
