@@ -10,8 +10,12 @@
  * while it runs; a fixed array also gives a stable (bucket, position) for
  * resuming netlink dumps, lets the expiry work sweep by bucket index, and
  * lets a full table evict within the one bucket it has locked. The bucket
- * hash is siphash with a random per-table secret, independent of the
- * cluster seed, so senders cannot aim at one chain. Raising the maximum
+ * hash is hsiphash with a random per-table secret, independent of the
+ * cluster seed, so senders cannot aim at one chain: the kernel's keyed
+ * hash for hash tables (SipHash-1-3 on 64-bit, HalfSipHash-1-3 on 32-bit),
+ * whose outputs, bucket indices, are never shown to the sender. The
+ * Maglev flow hash (service.c) stays SipHash-2-4 under the cluster seed:
+ * every forwarder must compute it alike. Raising the maximum
  * past twice the number of buckets is refused (maglev_conn_buckets()): the
  * bucket array is sized once, when the table is created.
  *
@@ -126,14 +130,14 @@ static u32 maglev_conn_hash(const struct maglev_conn_table *t,
 	} buf;
 
 	if (key->family == AF_INET)
-		return (u32)siphash_4u32((__force u32)key->saddr.v4,
-					 (__force u32)key->daddr.v4, ports,
-					 key->proto, &t->secret);
+		return hsiphash_4u32((__force u32)key->saddr.v4,
+				     (__force u32)key->daddr.v4, ports,
+				     key->proto, &t->secret);
 	buf.saddr = key->saddr.v6;
 	buf.daddr = key->daddr.v6;
 	buf.ports = ports;
 	buf.proto = key->proto;
-	return (u32)siphash(&buf, sizeof(buf), &t->secret);
+	return hsiphash(&buf, sizeof(buf), &t->secret);
 }
 
 static bool maglev_conn_key_eq(const struct maglev_conn *c,

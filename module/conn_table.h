@@ -49,7 +49,7 @@ struct maglev_conn_pcpu {
  * @lock_mask: number of locks - 1
  * @count: linked entries, at most @max
  * @max: bound on @count
- * @secret: keys the bucket hash
+ * @secret: keys the bucket hash (hsiphash)
  * @timeout: per state, in jiffies
  * @pcpu: counters
  * @base: counter values at the last zeroing (config mutex)
@@ -66,7 +66,7 @@ struct maglev_conn_table {
 	u32 lock_mask;
 	atomic_t count;
 	u32 max;
-	siphash_key_t secret;
+	hsiphash_key_t secret;
 	unsigned int timeout[__MAGLEV_CONN_S_MAX];
 	struct maglev_conn_pcpu __percpu *pcpu;
 	u64 base[MAGLEV_CONN_CTR_MAX];
