@@ -88,7 +88,7 @@ out:
 }
 
 /* Copy of maglev_select() (module/service.c): an exported call there. */
-static __attribute__((noinline)) const struct bench_be *
+static noinline const struct bench_be *
 bench_select(const struct bench_svc *svc, const struct maglev_flow *flow,
 	     u32 *hash, u32 *slot)
 {
@@ -103,7 +103,7 @@ bench_select(const struct bench_svc *svc, const struct maglev_flow *flow,
 }
 
 /* Copy of maglev_be_by_id() (module/service.c). */
-static __attribute__((noinline)) const struct bench_be *
+static noinline const struct bench_be *
 bench_be_by_id(const struct bench_svc *svc, u32 id)
 {
 	u32 i = hash_32(id, 31) & svc->id_mask;
@@ -118,7 +118,7 @@ bench_be_by_id(const struct bench_svc *svc, u32 id)
 }
 
 /* maglev_pick() of module/hook.c, less its counters and drop cases. */
-static __attribute__((noinline)) const struct bench_be *
+static noinline const struct bench_be *
 bench_packet(const struct bench_svc *svc, struct maglev_conn_table *t,
 	     const struct sk_buff *skb)
 {

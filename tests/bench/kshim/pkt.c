@@ -12,7 +12,7 @@ int kshim_preempt_count;
 volatile unsigned long jiffies;
 
 /* _raw_spin_lock(): preempt_disable() and queued_spin_lock()'s fast path. */
-__attribute__((noinline)) void spin_lock(spinlock_t *l)
+noinline void spin_lock(spinlock_t *l)
 {
 	int val = 0;
 
@@ -24,14 +24,14 @@ __attribute__((noinline)) void spin_lock(spinlock_t *l)
 	KSHIM_LOCKED_TOGGLE();
 }
 
-__attribute__((noinline)) void spin_lock_bh(spinlock_t *l)
+noinline void spin_lock_bh(spinlock_t *l)
 {
 	spin_lock(l);
 }
 
 static struct rcu_head *rcu_pending;
 
-__attribute__((noinline)) void call_rcu(struct rcu_head *head,
+noinline void call_rcu(struct rcu_head *head,
 					void (*func)(struct rcu_head *head))
 {
 	head->func = func;
@@ -70,7 +70,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	return s;
 }
 
-static __attribute__((noinline)) bool kmem_cache_refill(struct kmem_cache *s)
+static noinline bool kmem_cache_refill(struct kmem_cache *s)
 {
 	char *slab = malloc((size_t)s->size * KSHIM_SLAB_OBJS);
 	void **slabs = realloc(s->slabs, (s->nslabs + 1) * sizeof(*slabs));
@@ -91,7 +91,7 @@ static __attribute__((noinline)) bool kmem_cache_refill(struct kmem_cache *s)
 	return true;
 }
 
-__attribute__((noinline)) void *kmem_cache_alloc(struct kmem_cache *s,
+noinline void *kmem_cache_alloc(struct kmem_cache *s,
 						  gfp_t gfp)
 {
 	void *obj = s->free;
@@ -105,7 +105,7 @@ __attribute__((noinline)) void *kmem_cache_alloc(struct kmem_cache *s,
 	return obj;
 }
 
-__attribute__((noinline)) void kmem_cache_free(struct kmem_cache *s,
+noinline void kmem_cache_free(struct kmem_cache *s,
 					       void *obj)
 {
 	*(void **)obj = s->free;
@@ -146,7 +146,7 @@ int skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len)
 	return 0;
 }
 
-static __attribute__((noinline)) bool ipv6_ext_hdr(u8 nexthdr)
+static noinline bool ipv6_ext_hdr(u8 nexthdr)
 {
 	return nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
 	       nexthdr == NEXTHDR_FRAGMENT || nexthdr == NEXTHDR_AUTH ||
@@ -154,7 +154,7 @@ static __attribute__((noinline)) bool ipv6_ext_hdr(u8 nexthdr)
 }
 
 /* net/ipv6/exthdrs_core.c */
-__attribute__((noinline)) int ipv6_skip_exthdr(const struct sk_buff *skb,
+noinline int ipv6_skip_exthdr(const struct sk_buff *skb,
 					       int start, u8 *nexthdrp,
 					       __be16 *frag_offp)
 {
