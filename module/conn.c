@@ -10,8 +10,12 @@
  * while it runs; a fixed array also gives a stable (bucket, position) for
  * resuming netlink dumps, lets the expiry work sweep by bucket index, and
  * lets a full table evict within the one bucket it has locked. The bucket
- * hash is siphash with a random per-table secret, independent of the
- * cluster seed, so senders cannot aim at one chain. Raising the maximum
+ * hash is hsiphash with a random per-table secret, independent of the
+ * cluster seed, so senders cannot aim at one chain: the kernel's keyed
+ * hash for hash tables (SipHash-1-3 on 64-bit, HalfSipHash-1-3 on 32-bit),
+ * whose outputs, bucket indices, are never shown to the sender. The
+ * Maglev flow hash (service.c) stays SipHash-2-4 under the cluster seed:
+ * every forwarder must compute it alike. Raising the maximum
  * past twice the number of buckets is refused (maglev_conn_buckets()): the
  * bucket array is sized once, when the table is created.
  *
@@ -40,18 +44,23 @@
  *   each store a valid value.
  * - Linking and unlinking take the bucket's lock, striped over at most
  *   MAGLEV_CONN_LOCKS spinlocks, never two at once. Inserts run in softirq
- *   (spin_lock()) and allocate their entry under the lock, with
- *   GFP_NOWAIT, only once they know it will be linked; the expiry work,
- *   flushes and destroy run in process context with BHs disabled
- *   (spin_lock_bh()), one bucket at a time, with cond_resched() between
- *   chunks of buckets.
+ *   (spin_lock()) and allocate their entry with GFP_NOWAIT: before taking
+ *   the lock while the table has room (the lock then covers the chain walk
+ *   and the link; an entry another CPU's insert made unnecessary is freed
+ *   unpublished), under it and only once they know it will be linked when
+ *   the table is full. The expiry work, flushes and destroy run in process
+ *   context with BHs disabled (spin_lock_bh()), one bucket at a time, with
+ *   cond_resched() between chunks of buckets.
  * - @count is atomic and only increased by a compare-and-swap that keeps it
- *   at most @max; it counts linked entries.
+ *   at most @max; it counts linked entries and the places inserts in
+ *   progress reserved (given back if they link nothing or replace).
  * - Unlinked entries are freed by RCU callbacks; the table itself too, so
  *   a reader that still holds it stays safe. Module exit waits for the
  *   callbacks with rcu_barrier() before maglev_conn_exit() destroys the
  *   caches.
- * - Counters are per-CPU, added with BHs disabled.
+ * - Counters are per-CPU, added with BHs disabled; so is the note of the
+ *   last lookup miss (&maglev_conn_pcpu.miss), which only the same CPU's
+ *   next insert reads.
  */
 #include <linux/in.h>
 #include <linux/jiffies.h>
@@ -126,14 +135,14 @@ static u32 maglev_conn_hash(const struct maglev_conn_table *t,
 	} buf;
 
 	if (key->family == AF_INET)
-		return (u32)siphash_4u32((__force u32)key->saddr.v4,
-					 (__force u32)key->daddr.v4, ports,
-					 key->proto, &t->secret);
+		return hsiphash_4u32((__force u32)key->saddr.v4,
+				     (__force u32)key->daddr.v4, ports,
+				     key->proto, &t->secret);
 	buf.saddr = key->saddr.v6;
 	buf.daddr = key->daddr.v6;
 	buf.ports = ports;
 	buf.proto = key->proto;
-	return (u32)siphash(&buf, sizeof(buf), &t->secret);
+	return hsiphash(&buf, sizeof(buf), &t->secret);
 }
 
 static bool maglev_conn_key_eq(const struct maglev_conn *c,
@@ -193,10 +202,10 @@ static bool maglev_conn_reserve(struct maglev_conn_table *t)
 }
 
 /* Packet path: never sleeps, never warns; failures are counted. */
-static struct maglev_conn *maglev_conn_alloc(const struct maglev_conn_table *t,
-					     const struct maglev_flow *key,
-					     u64 owner,
-					     enum maglev_conn_state state)
+static __always_inline struct maglev_conn *
+maglev_conn_alloc(const struct maglev_conn_table *t,
+		  const struct maglev_flow *key, u64 owner,
+		  enum maglev_conn_state state)
 {
 	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct maglev_conn *c;
@@ -281,6 +290,20 @@ static bool maglev_conn_evict_bucket(struct maglev_conn_table *t, u32 b)
 	return victim;
 }
 
+/* The live entry of @key in bucket @b, or NULL. */
+static struct maglev_conn *maglev_conn_find_in(struct maglev_conn_table *t,
+					       const struct maglev_flow *key,
+					       u32 b)
+{
+	unsigned long now = jiffies;
+	struct maglev_conn *c;
+
+	hlist_for_each_entry_rcu(c, &t->buckets[b], node)
+		if (maglev_conn_key_eq(c, key))
+			return maglev_conn_expired(c, now) ? NULL : c;
+	return NULL;
+}
+
 /**
  * maglev_conn_find - the live entry of a flow, without counting
  * @t: the table
@@ -292,14 +315,7 @@ static bool maglev_conn_evict_bucket(struct maglev_conn_table *t, u32 b)
 struct maglev_conn *maglev_conn_find(struct maglev_conn_table *t,
 				     const struct maglev_flow *key)
 {
-	struct hlist_head *head = &t->buckets[maglev_conn_hash(t, key) & t->mask];
-	unsigned long now = jiffies;
-	struct maglev_conn *c;
-
-	hlist_for_each_entry_rcu(c, head, node)
-		if (maglev_conn_key_eq(c, key))
-			return maglev_conn_expired(c, now) ? NULL : c;
-	return NULL;
+	return maglev_conn_find_in(t, key, maglev_conn_hash(t, key) & t->mask);
 }
 
 /**
@@ -308,7 +324,9 @@ struct maglev_conn *maglev_conn_find(struct maglev_conn_table *t,
  * @key: the flow; family, protocol, addresses and ports are used
  *
  * Counts a hit or a miss. An expired entry is a miss; the insert that
- * follows replaces it.
+ * follows replaces it. A miss leaves the flow and its bucket in this CPU's
+ * &maglev_conn_pcpu.miss, so that the insert which follows on this CPU
+ * does not hash the flow again.
  *
  * Context: softirq or BHs disabled, rcu_read_lock().
  * Return: the entry, valid until rcu_read_unlock(), or NULL.
@@ -316,11 +334,50 @@ struct maglev_conn *maglev_conn_find(struct maglev_conn_table *t,
 struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
 				       const struct maglev_flow *key)
 {
-	struct maglev_conn *c = maglev_conn_find(t, key);
+	u32 b = maglev_conn_hash(t, key) & t->mask;
+	struct maglev_conn *c = maglev_conn_find_in(t, key, b);
+	struct maglev_conn_pcpu *p;
 
+	if (!c) {
+		p = this_cpu_ptr(t->pcpu);
+		p->miss = *key;
+		p->miss_bucket = b;
+	}
 	maglev_conn_count(t, c ? MAGLEV_CONN_CTR_HITS : MAGLEV_CONN_CTR_MISSES,
 			  1);
 	return c;
+}
+
+/*
+ * @key's bucket: the one this CPU's last lookup miss noted if it was
+ * @key's, else hashed. A bucket is a function of the key and the table's
+ * secret alone, so a note left by an older miss is never wrong.
+ */
+static u32 maglev_conn_bucket(struct maglev_conn_table *t,
+			      const struct maglev_flow *key)
+{
+	const struct maglev_conn_pcpu *p = this_cpu_ptr(t->pcpu);
+	const struct maglev_flow *m = &p->miss;
+
+	if (m->sport == key->sport && m->dport == key->dport &&
+	    m->family == key->family && m->proto == key->proto &&
+	    (key->family == AF_INET ?
+	     m->saddr.v4 == key->saddr.v4 && m->daddr.v4 == key->daddr.v4 :
+	     ipv6_addr_equal(&m->saddr.v6, &key->saddr.v6) &&
+	     ipv6_addr_equal(&m->daddr.v6, &key->daddr.v6)))
+		return p->miss_bucket;
+	return maglev_conn_hash(t, key) & t->mask;
+}
+
+/* An entry allocated for an insert that did not link it: never published. */
+static void maglev_conn_discard(struct maglev_conn_table *t,
+				struct maglev_conn *c, bool reserved)
+{
+	if (reserved)
+		atomic_dec(&t->count);
+	if (c)
+		kmem_cache_free(c->family == AF_INET ? maglev_conn_cache4 :
+				maglev_conn_cache6, c);
 }
 
 /**
@@ -338,6 +395,13 @@ struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
  * next MAGLEV_CONN_EVICT_SCAN ones; confirmed established, UDP and SCTP
  * entries never do. The entry starts unconfirmed.
  *
+ * While the table has room, the entry is reserved, allocated and filled
+ * before the bucket lock is taken, which then only covers the chain walk
+ * and the link; it is freed unpublished if another CPU linked the flow
+ * first. A full table's insert allocates under the lock, once it knows
+ * what it will replace, so that a flood refused with MAGLEV_CONN_FULL
+ * allocates nothing.
+ *
  * Context: softirq or BHs disabled, rcu_read_lock().
  * Return: the new entry (MAGLEV_CONN_ADDED), the flow's live entry
  * (MAGLEV_CONN_EXISTS), both valid until rcu_read_unlock(), or NULL
@@ -349,14 +413,21 @@ struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
 				       enum maglev_conn_state state,
 				       enum maglev_conn_res *res)
 {
-	struct maglev_conn *c, *new, *last = NULL, *stale = NULL;
-	struct maglev_conn *dead = NULL, *victim = NULL, *old;
-	u32 b = maglev_conn_hash(t, key) & t->mask;
+	struct maglev_conn *c, *new = NULL, *last, *stale;
+	struct maglev_conn *dead, *victim, *old;
+	u32 b = maglev_conn_bucket(t, key);
 	struct hlist_head *head = &t->buckets[b];
 	spinlock_t *lock = maglev_conn_lock(t, b);
+	u64 owner = (u64)svc_id << 32 | be_id;
 	unsigned long now = jiffies;
-	bool reserved = false, retried = false;
+	bool reserved, retried = false;
 
+	reserved = maglev_conn_reserve(t);
+	if (reserved) {
+		new = maglev_conn_alloc(t, key, owner, state);
+		if (!new)
+			goto nomem;
+	}
 retry:
 	last = NULL;
 	stale = NULL;
@@ -368,6 +439,7 @@ retry:
 		if (maglev_conn_key_eq(c, key)) {
 			if (!maglev_conn_expired(c, now)) {
 				spin_unlock(lock);
+				maglev_conn_discard(t, new, reserved);
 				*res = MAGLEV_CONN_EXISTS;
 				return c;
 			}
@@ -382,14 +454,14 @@ retry:
 	}
 
 	/*
-	 * Decide where the entry goes before allocating it. A full table
-	 * evicts an expired entry of this bucket, else the evictable entry
-	 * closest to expiring of this bucket and the next few: so that
-	 * neither an empty bucket nor a bucket whose only evictable entry is
-	 * a young real flow's makes a flood's older entries win.
+	 * Decide where the entry goes. A full table evicts an expired entry
+	 * of this bucket, else the evictable entry closest to expiring of
+	 * this bucket and the next few: so that neither an empty bucket nor
+	 * a bucket whose only evictable entry is a young real flow's makes a
+	 * flood's older entries win.
 	 */
 	old = stale;
-	if (!old) {
+	if (!old && !reserved) {
 		reserved = maglev_conn_reserve(t);
 		if (!reserved && !dead && !retried) {
 			unsigned long nexp;
@@ -413,29 +485,39 @@ retry:
 			return NULL;
 		}
 	}
-	new = maglev_conn_alloc(t, key, (u64)svc_id << 32 | be_id, state);
 	if (!new) {
-		if (reserved)
-			atomic_dec(&t->count);
-		spin_unlock(lock);
-		maglev_conn_count(t, MAGLEV_CONN_CTR_NOMEM, 1);
-		*res = MAGLEV_CONN_NOMEM;
-		return NULL;
+		new = maglev_conn_alloc(t, key, owner, state);
+		if (!new) {
+			spin_unlock(lock);
+			goto nomem;
+		}
 	}
-	if (reserved) {
+	if (!old) {
 		if (last)
 			hlist_add_behind_rcu(&new->node, &last->node);
 		else
 			hlist_add_head_rcu(&new->node, head);
 	} else {
 		maglev_conn_replace(old, new);
+	}
+	spin_unlock(lock);
+	if (old) {
+		/* The replaced entry's place needs no reservation. */
+		if (reserved)
+			atomic_dec(&t->count);
 		maglev_conn_count(t, old == victim ? MAGLEV_CONN_CTR_EVICTIONS :
 				  MAGLEV_CONN_CTR_EXPIRES, 1);
 	}
-	spin_unlock(lock);
 	maglev_conn_count(t, MAGLEV_CONN_CTR_INSERTS, 1);
 	*res = MAGLEV_CONN_ADDED;
 	return new;
+
+nomem:
+	if (reserved)
+		atomic_dec(&t->count);
+	maglev_conn_count(t, MAGLEV_CONN_CTR_NOMEM, 1);
+	*res = MAGLEV_CONN_NOMEM;
+	return NULL;
 }
 
 /**
@@ -549,23 +631,6 @@ bool maglev_conn_update(const struct maglev_conn_table *t,
 }
 
 /**
- * maglev_conn_set_max - change the bound on entries
- * @t: the table
- * @max: at most MAGLEV_CONN_MAX_LIMIT; 0 stops new entries
- *
- * Lowering it evicts nothing: inserts fail until enough entries expire.
- *
- * Return: 0 or -ERANGE.
- */
-int maglev_conn_set_max(struct maglev_conn_table *t, u32 max)
-{
-	if (max > MAGLEV_CONN_MAX_LIMIT)
-		return -ERANGE;
-	WRITE_ONCE(t->max, max);
-	return 0;
-}
-
-/**
  * maglev_conn_default_timeout - a state's timeout in a new table
  * @state: the state
  *
@@ -574,42 +639,6 @@ int maglev_conn_set_max(struct maglev_conn_table *t, u32 max)
 unsigned int maglev_conn_default_timeout(enum maglev_conn_state state)
 {
 	return maglev_conn_timeouts[state];
-}
-
-/**
- * maglev_conn_set_timeout - change a state's timeout
- * @t: the table
- * @state: the state
- * @secs: 1..MAGLEV_CONN_TIMEOUT_MAX seconds
- *
- * Applies to entries from their next packet on.
- *
- * Return: 0, -EINVAL for an unknown state or -ERANGE.
- */
-int maglev_conn_set_timeout(struct maglev_conn_table *t,
-			    enum maglev_conn_state state, unsigned int secs)
-{
-	if ((unsigned int)state >= __MAGLEV_CONN_S_MAX)
-		return -EINVAL;
-	if (!secs || secs > MAGLEV_CONN_TIMEOUT_MAX)
-		return -ERANGE;
-	WRITE_ONCE(t->timeout[state], secs * HZ);
-	return 0;
-}
-
-/**
- * maglev_conn_get_timeout - a state's timeout
- * @t: the table
- * @state: the state
- *
- * Return: seconds, or 0 for an unknown state.
- */
-unsigned int maglev_conn_get_timeout(const struct maglev_conn_table *t,
-				     enum maglev_conn_state state)
-{
-	if ((unsigned int)state >= __MAGLEV_CONN_S_MAX)
-		return 0;
-	return READ_ONCE(t->timeout[state]) / HZ;
 }
 
 static void maglev_conn_table_free(struct maglev_conn_table *t)

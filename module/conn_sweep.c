@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The connection table's sweeps and reports: the expiry work, flushes by
- * service, backend or all, resumable dumps and the counters (see conn.c
- * for the design and DOC: Locking).
+ * The connection table's sweeps, reports and settings: the expiry work,
+ * flushes by service, backend or all, resumable dumps, the counters, the
+ * bound and the timeouts (see conn.c for the design and DOC: Locking).
  */
 #include <linux/bsearch.h>
 #include <linux/in.h>
@@ -312,4 +312,57 @@ void maglev_conn_stats_read(const struct maglev_conn_table *t,
 void maglev_conn_stats_zero(struct maglev_conn_table *t)
 {
 	maglev_conn_stats_sum(t, t->base);
+}
+
+/**
+ * maglev_conn_set_max - change the bound on entries
+ * @t: the table
+ * @max: at most MAGLEV_CONN_MAX_LIMIT; 0 stops new entries
+ *
+ * Lowering it evicts nothing: inserts fail until enough entries expire.
+ *
+ * Return: 0 or -ERANGE.
+ */
+int maglev_conn_set_max(struct maglev_conn_table *t, u32 max)
+{
+	if (max > MAGLEV_CONN_MAX_LIMIT)
+		return -ERANGE;
+	WRITE_ONCE(t->max, max);
+	return 0;
+}
+
+/**
+ * maglev_conn_set_timeout - change a state's timeout
+ * @t: the table
+ * @state: the state
+ * @secs: 1..MAGLEV_CONN_TIMEOUT_MAX seconds
+ *
+ * Applies to entries from their next packet on.
+ *
+ * Return: 0, -EINVAL for an unknown state or -ERANGE.
+ */
+int maglev_conn_set_timeout(struct maglev_conn_table *t,
+			    enum maglev_conn_state state, unsigned int secs)
+{
+	if ((unsigned int)state >= __MAGLEV_CONN_S_MAX)
+		return -EINVAL;
+	if (!secs || secs > MAGLEV_CONN_TIMEOUT_MAX)
+		return -ERANGE;
+	WRITE_ONCE(t->timeout[state], secs * HZ);
+	return 0;
+}
+
+/**
+ * maglev_conn_get_timeout - a state's timeout
+ * @t: the table
+ * @state: the state
+ *
+ * Return: seconds, or 0 for an unknown state.
+ */
+unsigned int maglev_conn_get_timeout(const struct maglev_conn_table *t,
+				     enum maglev_conn_state state)
+{
+	if ((unsigned int)state >= __MAGLEV_CONN_S_MAX)
+		return 0;
+	return READ_ONCE(t->timeout[state]) / HZ;
 }

@@ -32,13 +32,17 @@
 #define MAGLEV_CONN_EVICT_SCAN		8
 
 /**
- * struct maglev_conn_pcpu - one CPU's counters
+ * struct maglev_conn_pcpu - one CPU's counters and last lookup miss
  * @syncp: for 64-bit reads on 32-bit hosts
  * @ctr: enum maglev_conn_ctr
+ * @miss: the flow of this CPU's last maglev_conn_lookup() miss
+ * @miss_bucket: its bucket, which maglev_conn_insert() reuses
  */
 struct maglev_conn_pcpu {
 	struct u64_stats_sync syncp;
 	u64_stats_t ctr[MAGLEV_CONN_CTR_MAX];
+	struct maglev_flow miss;
+	u32 miss_bucket;
 };
 
 /**
@@ -49,7 +53,7 @@ struct maglev_conn_pcpu {
  * @lock_mask: number of locks - 1
  * @count: linked entries, at most @max
  * @max: bound on @count
- * @secret: keys the bucket hash
+ * @secret: keys the bucket hash (hsiphash)
  * @timeout: per state, in jiffies
  * @pcpu: counters
  * @base: counter values at the last zeroing (config mutex)
@@ -66,7 +70,7 @@ struct maglev_conn_table {
 	u32 lock_mask;
 	atomic_t count;
 	u32 max;
-	siphash_key_t secret;
+	hsiphash_key_t secret;
 	unsigned int timeout[__MAGLEV_CONN_S_MAX];
 	struct maglev_conn_pcpu __percpu *pcpu;
 	u64 base[MAGLEV_CONN_CTR_MAX];

@@ -224,11 +224,9 @@ static __always_inline void maglev_claim(struct maglev_fill *f, u32 i,
  * Backends take turns in rounds. In each round a backend earns its weight in
  * credit and claims a slot only when its credit reaches the largest weight,
  * which then is spent; as no weight exceeds the largest, that is at most one
- * claim per round, and with equal weights exactly one: the paper's round
- * robin.
+ * claim per round.
  */
-static __always_inline void maglev_fill_rounds(struct maglev_fill *f,
-					       u32 wmax, bool equal)
+static void maglev_fill_rounds(struct maglev_fill *f, u32 wmax)
 {
 	u32 left = f->m;
 	u32 i;
@@ -237,12 +235,10 @@ static __always_inline void maglev_fill_rounds(struct maglev_fill *f,
 		f->credit[i] = 0;
 	for (;;) {
 		for (i = 0; i < f->n; i++) {
-			if (!equal) {
-				f->credit[i] += f->weight[i];
-				if (f->credit[i] < wmax)
-					continue;
-				f->credit[i] -= wmax;
-			}
+			f->credit[i] += f->weight[i];
+			if (f->credit[i] < wmax)
+				continue;
+			f->credit[i] -= wmax;
 			maglev_claim(f, i, left);
 			if (!--left)
 				return;
@@ -250,6 +246,81 @@ static __always_inline void maglev_fill_rounds(struct maglev_fill *f,
 				cond_resched();
 		}
 	}
+}
+
+/* maglev_claim() while more than few slots are free, for the loop below. */
+static __always_inline void maglev_claim_probe(unsigned long *taken,
+					       u16 *table, u32 *next,
+					       const u32 *skip,
+					       const u16 *owner, u32 m, u32 i)
+{
+	u32 c = next[i], s = skip[i];
+
+	while (taken[BIT_WORD(c)] & BIT_MASK(c)) {
+		c += s;
+		if (c >= m)
+			c -= m;
+	}
+	taken[BIT_WORD(c)] |= BIT_MASK(c);
+	table[c] = owner[i];
+	c += s;
+	if (c >= m)
+		c -= m;
+	next[i] = c;
+}
+
+/*
+ * Equal weights: every backend claims once per round, in order; the paper's
+ * round robin, and the common case. The same claims as maglev_claim() in
+ * maglev_fill_rounds(), with what costs per claim and not per probe taken
+ * out of the loop: the arrays and bounds sit in locals (the kernel builds
+ * without strict aliasing, so every store to the table would otherwise
+ * reload them from @f), whole rounds run as a plain loop over the
+ * backends, the probing and the free-slot phases are separate loops,
+ * rescheduling is checked between rounds, and the slots a backend got
+ * follow from its position: backend i of n claims M / n slots, one more
+ * if i < M mod n.
+ */
+static noinline void maglev_fill_equal(struct maglev_fill *f)
+{
+	unsigned long *taken = f->taken;
+	const u16 *owner = f->owner;
+	const u32 *skip = f->skip;
+	u16 *table = f->table;
+	u32 *next = f->next;
+	u32 m = f->m, n = f->n, few = f->few;
+	u32 left = m, i, budget = 0;
+
+	/* Whole rounds while they leave more than few slots free. */
+	while (left - few >= n) {
+		for (i = 0; i < n; i++)
+			maglev_claim_probe(taken, table, next, skip, owner, m, i);
+		left -= n;
+		budget += n;
+		if (budget > MAGLEV_RESCHED_MASK) {
+			budget = 0;
+			cond_resched();
+		}
+	}
+	/* A partial round down to few free slots, then the free-slot scan. */
+	for (i = 0; left > few; i++, left--)
+		maglev_claim_probe(taken, table, next, skip, owner, m, i);
+	if (left)
+		maglev_collect_free(f);
+	for (; left; left--, i++) {
+		u32 c;
+
+		if (i == n)
+			i = 0;
+		c = maglev_first_free(f, i);
+		table[c] = owner[i];
+		c += skip[i];
+		if (c >= m)
+			c -= m;
+		next[i] = c;
+	}
+	for (i = 0; i < n; i++)
+		f->count[i] = m / n + (i < m % n);
 }
 
 /*
@@ -382,9 +453,9 @@ static int maglev_fill(u16 *table, u32 m, const struct maglev_perm *perm,
 
 	/* Rounds if on average at least one backend in 8 claims per round. */
 	if (equal)
-		maglev_fill_rounds(&f, wmax, true);
+		maglev_fill_equal(&f);
 	else if (wsum * 8 >= (u64)wmax * f.n)
-		maglev_fill_rounds(&f, wmax, false);
+		maglev_fill_rounds(&f, wmax);
 	else
 		maglev_fill_weighted(&f, wmax);
 

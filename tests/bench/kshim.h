@@ -2,7 +2,9 @@
 /*
  * Just enough of the kernel's API for module/table.c to build in userspace:
  * types, bit operations, allocation (malloc), sort (qsort), and SipHash-2-4
- * as in lib/siphash.c (same key layout, same output for the same bytes).
+ * as in lib/siphash.c (same key layout, same output for the same bytes;
+ * kshim/lib.c, linked in). With KSHIM_PKT defined, kshim_pkt.h adds what
+ * parse.c, conn.c and conn_sweep.c need (tests/bench/callgrind-bench).
  */
 #ifndef _MAGLEV_KSHIM_H
 #define _MAGLEV_KSHIM_H
@@ -25,9 +27,13 @@ typedef int64_t s64;
 #ifndef __always_inline
 #define __always_inline		inline __attribute__((__always_inline__))
 #endif
+#define noinline		__attribute__((__noinline__))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define max(a, b)		((a) > (b) ? (a) : (b))
+#define min(a, b)		((a) < (b) ? (a) : (b))
+#define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define might_sleep()		do { } while (0)
 #define cond_resched()		do { } while (0)
@@ -84,53 +90,58 @@ static inline unsigned long int_sqrt(unsigned long x)
 	return r;
 }
 
+/*
+ * SipHash-2-4 and hsiphash as lib/siphash.c computes them on x86-64
+ * (64-bit words, efficient unaligned access; hsiphash is SipHash-1-3
+ * there): out of line in kshim/lib.c, as the kernel's are exported.
+ */
 typedef struct {
 	u64 key[2];
 } siphash_key_t;
 
-static inline u64 rol64(u64 w, unsigned int s)
+typedef struct {
+	unsigned long key[2];
+} hsiphash_key_t;
+
+u64 __siphash_unaligned(const void *data, size_t len,
+			const siphash_key_t *key);
+u64 siphash_1u64(u64 a, const siphash_key_t *key);
+u64 siphash_2u64(u64 a, u64 b, const siphash_key_t *key);
+u64 siphash_1u32(u32 a, const siphash_key_t *key);
+u64 siphash_3u32(u32 a, u32 b, u32 c, const siphash_key_t *key);
+u32 __hsiphash_unaligned(const void *data, size_t len,
+			 const hsiphash_key_t *key);
+u32 hsiphash_1u32(u32 a, const hsiphash_key_t *key);
+u32 hsiphash_2u32(u32 a, u32 b, const hsiphash_key_t *key);
+u32 hsiphash_3u32(u32 a, u32 b, u32 c, const hsiphash_key_t *key);
+u32 hsiphash_4u32(u32 a, u32 b, u32 c, u32 d, const hsiphash_key_t *key);
+
+static inline u64 siphash_2u32(u32 a, u32 b, const siphash_key_t *key)
 {
-	return w << s | w >> (64 - s);
+	return siphash_1u64((u64)b << 32 | a, key);
 }
 
-#define SIPROUND							\
-	do {								\
-		v0 += v1; v1 = rol64(v1, 13); v1 ^= v0; v0 = rol64(v0, 32); \
-		v2 += v3; v3 = rol64(v3, 16); v3 ^= v2;			\
-		v0 += v3; v3 = rol64(v3, 21); v3 ^= v0;			\
-		v2 += v1; v1 = rol64(v1, 17); v1 ^= v2; v2 = rol64(v2, 32); \
-	} while (0)
+static inline u64 siphash_4u32(u32 a, u32 b, u32 c, u32 d,
+			       const siphash_key_t *key)
+{
+	return siphash_2u64((u64)b << 32 | a, (u64)d << 32 | c, key);
+}
 
-/* SipHash-2-4; message words and key words are little endian. */
+/* x86 has CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS: always the unaligned. */
 static inline u64 siphash(const void *data, size_t len,
 			  const siphash_key_t *key)
 {
-	const u8 *p = data, *end = p + (len & ~(size_t)7);
-	u64 v0 = 0x736f6d6570736575ULL ^ key->key[0];
-	u64 v1 = 0x646f72616e646f6dULL ^ key->key[1];
-	u64 v2 = 0x6c7967656e657261ULL ^ key->key[0];
-	u64 v3 = 0x7465646279746573ULL ^ key->key[1];
-	u64 b = (u64)len << 56, m;
-	int i;
-
-	for (; p != end; p += 8) {
-		for (m = 0, i = 7; i >= 0; i--)
-			m = m << 8 | p[i];
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (i = 0; i < (int)(len & 7); i++)
-		b |= (u64)p[i] << (8 * i);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	for (i = 0; i < 4; i++)
-		SIPROUND;
-	return (v0 ^ v1) ^ (v2 ^ v3);
+	return __siphash_unaligned(data, len, key);
 }
+
+static inline u32 hsiphash(const void *data, size_t len,
+			   const hsiphash_key_t *key)
+{
+	return __hsiphash_unaligned(data, len, key);
+}
+
+#ifdef KSHIM_PKT
+#include "kshim_pkt.h"
+#endif
 
 #endif /* _MAGLEV_KSHIM_H */

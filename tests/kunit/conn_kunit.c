@@ -556,6 +556,80 @@ static void maglev_conn_test_keyed_hash(struct kunit *test)
 	maglev_conn_table_destroy(b);
 }
 
+/* @a with one field of the bucket hash's input (@k: 0..4) changed. */
+static struct maglev_flow test_variant(struct maglev_flow a, int k)
+{
+	switch (k) {
+	case 0:
+		a.sport = htons(ntohs(a.sport) + 1);
+		break;
+	case 1:
+		a.dport = htons(ntohs(a.dport) + 1);
+		break;
+	case 2:
+		a.proto = IPPROTO_UDP;
+		break;
+	case 3:
+		if (a.family == AF_INET)
+			a.saddr.v4 ^= htonl(1);
+		else
+			a.saddr.v6.s6_addr32[0] ^= htonl(1);
+		break;
+	default:
+		if (a.family == AF_INET)
+			a.daddr.v4 ^= htonl(1);
+		else
+			a.daddr.v6.s6_addr32[2] ^= htonl(1);
+	}
+	return a;
+}
+
+static struct maglev_conn *test_find(struct maglev_conn_table *t,
+				     const struct maglev_flow *key)
+{
+	struct maglev_conn *c;
+
+	rcu_read_lock();
+	c = maglev_conn_find(t, key);
+	rcu_read_unlock();
+	return c;
+}
+
+/*
+ * An insert reuses the bucket its CPU's last lookup miss noted only for
+ * that very flow: a flow differing in any field lands in its own bucket.
+ */
+static void maglev_conn_test_miss_bucket(struct kunit *test)
+{
+	struct maglev_conn_table *t = test_table(test, 1024);
+	enum maglev_conn_res res;
+	struct maglev_flow a, v;
+	struct maglev_conn *c;
+	u32 client = 1;
+	int fam, k;
+
+	for (fam = 0; fam < 2; fam++) {
+		for (k = 0; k < 5; k++) {
+			do {
+				client++;
+				a = fam ? test_flow6(client, 2000 + client, 80) :
+					  test_flow4(client, 2000 + client, 80);
+				v = test_variant(a, k);
+			} while (test_bucket(t, &v) == test_bucket(t, &a));
+			KUNIT_EXPECT_NULL(test, test_lookup(t, &a));
+			c = test_insert(t, &v, 1, MAGLEV_CONN_S_TCP_SYN, &res);
+			KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+			KUNIT_EXPECT_PTR_EQ_MSG(test, test_find(t, &v), c,
+						"family %d field %d", fam, k);
+			/* The flow that missed: its noted bucket. */
+			KUNIT_EXPECT_NULL(test, test_lookup(t, &a));
+			c = test_insert(t, &a, 1, MAGLEV_CONN_S_TCP_SYN, &res);
+			KUNIT_ASSERT_EQ(test, res, MAGLEV_CONN_ADDED);
+			KUNIT_EXPECT_PTR_EQ(test, test_find(t, &a), c);
+		}
+	}
+}
+
 static void maglev_conn_test_flush(struct kunit *test)
 {
 	struct maglev_conn_table *t = test_table(test, 4096);
@@ -809,6 +883,7 @@ static struct kunit_case maglev_conn_cases[] = {
 	KUNIT_CASE(maglev_conn_test_full),
 	KUNIT_CASE(maglev_conn_test_evict),
 	KUNIT_CASE(maglev_conn_test_keyed_hash),
+	KUNIT_CASE(maglev_conn_test_miss_bucket),
 	KUNIT_CASE(maglev_conn_test_flush),
 	KUNIT_CASE(maglev_conn_test_unconfirmed),
 	KUNIT_CASE(maglev_conn_test_dump),
