@@ -9,17 +9,13 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /lib/modules/*/build))))
 
 PREFIX ?= /usr/local
-SBINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
-# /lib/systemd/system and /usr/share/bash-completion for PREFIX=/usr
-# (the Debian package), under PREFIX otherwise.
-SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-INSTALL ?= install
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
 TOP := $(CURDIR)
 
-.PHONY: all module tools install modules_install style check check-full fuzz \
-	demo bench deps deb clean help kdir
+.PHONY: all module tools install install-tools modules_install style check \
+	check-full fuzz demo bench deps deb clean help kdir
 
 all: module tools
 
@@ -37,29 +33,29 @@ tools:
 	$(MAKE) -C tools/maglevctl
 	$(if $(wildcard tools/maglevd/Makefile),$(MAKE) -C tools/maglevd)
 
-# The module, for KDIR's kernel (DESTDIR: a staging root).
-modules_install: module
-	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) modules_install
-	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+install: all install-tools
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
 
-# Everything but the module (the Debian package `maglev` is this with
-# DESTDIR=debian/maglev PREFIX=/usr). Files of the tree that are optional
-# are installed when they exist.
-install: tools
-	$(MAKE) -C tools/maglevctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
-		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR)
-	$(if $(wildcard tools/maglevd/Makefile),$(MAKE) -C tools/maglevd install \
-		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR))
-	$(if $(wildcard tools/systemd/*.service tools/maglevd/*.service), \
-		$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) && \
-		$(INSTALL) -m 0644 $(wildcard tools/systemd/*.service tools/maglevd/*.service) \
-			$(DESTDIR)$(SYSTEMDUNITDIR)/)
-	$(if $(wildcard tools/bash-completion/maglevctl), \
-		$(INSTALL) -D -m 0644 tools/bash-completion/maglevctl \
-			$(DESTDIR)$(BASHCOMPDIR)/maglevctl)
+# Everything but the module (no kernel needed; DESTDIR and PREFIX as
+# usual); the Debian package `maglev` is this. Optional parts of the tree
+# (maglevd, systemd units, bash completion) are installed when present.
+install-tools: tools
+	$(MAKE) -C tools/maglevctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(if $(wildcard tools/maglevd/Makefile), \
+		$(MAKE) -C tools/maglevd install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) UNITDIR=$(UNITDIR))
+	$(if $(wildcard tools/systemd/maglev.service), \
+		install -d $(DESTDIR)$(UNITDIR) && \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/maglev.service \
+			>$(DESTDIR)$(UNITDIR)/maglev.service)
+	$(if $(wildcard tools/systemd/maglev.default), \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/default/maglev ] || \
+		install -D -m 0644 tools/systemd/maglev.default $(DESTDIR)$(SYSCONFDIR)/default/maglev)
+	$(if $(wildcard tools/completion/maglevctl), \
+		install -D -m 0644 tools/completion/maglevctl $(DESTDIR)$(COMPLETIONDIR)/maglevctl)
 
-# Debian packages maglev-dkms and maglev (tools/deb/build; DEB_OUT
-# is where the .debs go, default tests/.out/deb).
+# Debian packages maglev-dkms and maglev, lintian-checked, in
+# tests/.out/deb (DEB_OUT=...): tools/deb/build.
 deb:
 	tools/deb/build
 
@@ -94,8 +90,8 @@ clean:
 
 help:
 	@echo "make [KDIR=...] [W=1]   build module/maglev.ko and tools/maglevctl/maglevctl"
-	@echo "make modules_install    install the module for KDIR's kernel (depmod)"
-	@echo "make install [DESTDIR=] maglevctl, its man page, units (PREFIX=/usr/local)"
+	@echo "make install            install the module (depmod) and what install-tools does"
+	@echo "make install-tools      maglevctl, man page, units, completion ([DESTDIR=] [PREFIX=/usr/local])"
 	@echo "make deb                Debian packages maglev-dkms and maglev in tests/.out/deb"
 	@echo "make style              checkpatch --strict on the kernel sources"
 	@echo "make check              every test (installs what it needs as root)"
