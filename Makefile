@@ -9,15 +9,13 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /lib/modules/*/build))))
 
 PREFIX ?= /usr/local
-# systemd searches $(PREFIX)/lib/systemd/system for /usr and /usr/local;
-# bash-completion searches $(PREFIX)/share (XDG_DATA_DIRS) for both.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 TOP := $(CURDIR)
 
-.PHONY: all module tools install install-tools modules_install style check check-full fuzz \
-	demo bench deps clean help kdir
+.PHONY: all module tools install install-tools modules_install style check \
+	check-full fuzz demo bench deps deb clean help kdir
 
 all: module tools
 
@@ -33,25 +31,33 @@ module: kdir
 
 tools:
 	$(MAKE) -C tools/maglevctl
+	$(if $(wildcard tools/maglevd/Makefile),$(MAKE) -C tools/maglevd)
 
 install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
 
 # Everything but the module (no kernel needed; DESTDIR and PREFIX as
-# usual): maglevctl and its man page, its bash completion, maglev.service
-# (restores /etc/maglev/rules at boot) and /etc/default/maglev, which an
-# existing copy keeps.
+# usual); the Debian package `maglev` is this. Optional parts of the tree
+# (maglevd, systemd units, bash completion) are installed when present.
 install-tools: tools
-	$(MAKE) -C tools/maglevctl install PREFIX=$(PREFIX)
-	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/maglev
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/maglev.service \
-		>$(DESTDIR)$(UNITDIR)/maglev.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/maglev.service
-	install -m 0644 tools/completion/maglevctl $(DESTDIR)$(COMPLETIONDIR)/maglevctl
-	[ -e $(DESTDIR)$(SYSCONFDIR)/default/maglev ] || \
-		install -m 0644 tools/systemd/maglev.default $(DESTDIR)$(SYSCONFDIR)/default/maglev
+	$(MAKE) -C tools/maglevctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(if $(wildcard tools/maglevd/Makefile), \
+		$(MAKE) -C tools/maglevd install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) UNITDIR=$(UNITDIR))
+	$(if $(wildcard tools/systemd/maglev.service), \
+		install -d $(DESTDIR)$(UNITDIR) && \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/maglev.service \
+			>$(DESTDIR)$(UNITDIR)/maglev.service)
+	$(if $(wildcard tools/systemd/maglev.default), \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/default/maglev ] || \
+		install -D -m 0644 tools/systemd/maglev.default $(DESTDIR)$(SYSCONFDIR)/default/maglev)
+	$(if $(wildcard tools/completion/maglevctl), \
+		install -D -m 0644 tools/completion/maglevctl $(DESTDIR)$(COMPLETIONDIR)/maglevctl)
+
+# Debian packages maglev-dkms and maglev, lintian-checked, in
+# tests/.out/deb (DEB_OUT=...): tools/deb/build.
+deb:
+	tools/deb/build
 
 # checkpatch --strict and kernel-doc on the kernel sources.
 style:
@@ -84,8 +90,9 @@ clean:
 
 help:
 	@echo "make [KDIR=...] [W=1]   build module/maglev.ko and tools/maglevctl/maglevctl"
-	@echo "make install            install the module (depmod), maglevctl, maglev.service, completion"
-	@echo "make install-tools      the same without the module ([DESTDIR=...] [PREFIX=/usr/local])"
+	@echo "make install            install the module (depmod) and what install-tools does"
+	@echo "make install-tools      maglevctl, man page, units, completion ([DESTDIR=] [PREFIX=/usr/local])"
+	@echo "make deb                Debian packages maglev-dkms and maglev in tests/.out/deb"
 	@echo "make style              checkpatch --strict on the kernel sources"
 	@echo "make check              every test (installs what it needs as root)"
 	@echo "make check-full         make check, with every scenario on the debug kernel too"
