@@ -125,13 +125,20 @@ enum {
 	CFG_HAS_CONN_MAX = 1 << 9,
 	CFG_HAS_EXPIRE_NODEST = 1 << 10,
 	CFG_HAS_TIMEOUTS = 1 << 11,	/* some of timeout[] (timeout_has) */
+	CFG_HAS_POOL = 1 << 12,		/* pool[] (npool 0: none) */
+	CFG_HAS_FRAG_MAX = 1 << 13,
+	CFG_HAS_FRAG_HOLD = 1 << 14,
+	CFG_HAS_FRAG_HOLD_BYTES = 1 << 15,
+	CFG_HAS_FRAG_TIMEOUT = 1 << 16,
 };
 
 /* What "config set" can set (and "save" saves). */
 #define CFG_SETTABLE (CFG_HAS_SEED | CFG_HAS_SOURCE4 | CFG_HAS_SOURCE6 | \
 		      CFG_HAS_TTL | CFG_HAS_TABLE_SIZE | CFG_HAS_HASH | \
 		      CFG_HAS_CONN_MAX | CFG_HAS_EXPIRE_NODEST | \
-		      CFG_HAS_TIMEOUTS)
+		      CFG_HAS_TIMEOUTS | CFG_HAS_POOL | CFG_HAS_FRAG_MAX | \
+		      CFG_HAS_FRAG_HOLD | CFG_HAS_FRAG_HOLD_BYTES | \
+		      CFG_HAS_FRAG_TIMEOUT)
 
 #define MG_NTIMEOUTS (MAGLEV_TIMEOUT_A_MAX + 1)
 
@@ -146,9 +153,14 @@ struct mg_config {
 	uint8_t expire_nodest;
 	uint32_t timeout[MG_NTIMEOUTS];	/* by MAGLEV_TIMEOUT_A_* */
 	unsigned int timeout_has;	/* 1 << MAGLEV_TIMEOUT_A_* */
+	struct mg_addr pool[MAGLEV_POOL_MAX_MEMBERS];	/* forwarder pool */
+	unsigned int npool;
+	uint32_t frag_max, frag_hold, frag_hold_bytes, frag_timeout;
 	unsigned int has;
 	struct origin o_seed, o_source4, o_source6, o_ttl, o_table_size,
-		o_hash, o_conn_max, o_expire_nodest, o_timeout[MG_NTIMEOUTS];
+		o_hash, o_conn_max, o_expire_nodest, o_timeout[MG_NTIMEOUTS],
+		o_pool, o_frag_max, o_frag_hold, o_frag_hold_bytes,
+		o_frag_timeout;
 };
 
 #define MG_NCONNSTATS (MAGLEV_CONN_STATS_A_MAX + 1)
