@@ -23,27 +23,37 @@ reasm() {
 		awk '/ReasmReqds/ { n += $2 } END { print n + 0 }'
 }
 
-# frag_check DESC EXPR [NS]: F's (or NS's) `maglevctl -j stats` as d makes
-# the python EXPR true; the counters are shown when it does not.
-frag_check() {
-	local ns=${3:-$NS_F} j
-	j=$(in_ns "$ns" "$MAGLEVCTL" -j stats) || die "maglevctl stats"
-	check "$1" python3 -c '
+# frag_cond EXPR [NS]: F's (or NS's) `maglevctl -j stats` as d makes the
+# python EXPR true; the fragment counters are printed when it does not.
+frag_cond() {
+	local ns=${2:-$NS_F} j
+	j=$(in_ns "$ns" "$MAGLEVCTL" -j stats) || return 1
+	python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
-if not ('"$2"'):
+if not ('"$1"'):
     print({k: v for k, v in d.items() if k.startswith("frag") and v})
     sys.exit(1)' "$j"
 }
 
-# frag_send DESC ORDER DST SPORTS [NS_F]: datagrams of 4000 bytes (see
-# frag_peer.py send) from the client, checked against F's lookups.
+# frag_check DESC EXPR [NS]: check that frag_cond holds now.
+frag_check() {
+	check "$1" frag_cond "${@:2}"
+}
+
+# frag_wait DESC EXPR [NS]: check that frag_cond holds within 15 s.
+frag_wait() {
+	check "$1" busywait 15000 frag_cond "${@:2}"
+}
+
+# frag_send DESC ORDER DST SPORTS [SRC [OPTIONS]]: datagrams of 4000 bytes
+# (see frag_peer.py send) from the client, checked against F's lookups.
 frag_send() {
-	local desc=$1 order=$2 dst=$3 sports=$4 fwd=${5:-$NS_F} src
-	case "$dst" in *:*) src=$C6 ;; *) src=$C4 ;; esac
+	local desc=$1 order=$2 dst=$3 sports=$4 src=${5:-}
+	[ -n "$src" ] || case "$dst" in *:*) src=$C6 ;; *) src=$C4 ;; esac
 	CHECK_SHOW=1 check "$desc" python3 "$FRAG_PEER" send --client-ns "$NS_C" \
-		--fwd-ns "$fwd" --map "$(be_map 46)" --src "$src" --dst "$dst" \
-		--port 80 --sports "$sports" --order "$order"
+		--fwd-ns "$NS_F" --map "$(be_map 46)" --src "$src" --dst "$dst" \
+		--port 80 --sports "$sports" --order "$order" "${@:6}"
 }
 
 # frag_mtu: the client's link carries 1400-byte packets, so that a

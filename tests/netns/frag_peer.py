@@ -13,8 +13,10 @@
 #       IP:sport to VIP:P, and waits for the answer of the backend that
 #       received it whole (peer.py server answers its name). ORDER:
 #         kernel   a connected UDP socket: the kernel fragments it
-#         reverse  hand-made fragments of 1400 bytes, last fragment first
+#         reverse  hand-made fragments of 1200 bytes, last fragment first
 #         nofirst  the same without the first fragment: no answer expected
+#         split    the first fragment through the default route, the
+#                  others (in order) through device --split-dev
 #       Then asks F's kernel (MAGLEV_CMD_LOOKUP) which backend each flow
 #       must reach and compares. Exits 1 on any mismatch or missing answer
 #       (or, for nofirst, any answer).
@@ -33,7 +35,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer  # noqa: E402
 
-FRAG = 1400  # fragment payload bytes, a multiple of 8
+FRAG = 1200  # fragment payload bytes, a multiple of 8 (fits MTU 1400)
 
 
 def csum(data):
@@ -97,7 +99,9 @@ def send_one(args, sport, payload):
         s.bind((args.src, sport))
         s.connect((args.dst, args.port))
         s.settimeout(args.timeout)
-        tries = 3 if args.order == "kernel" else 2
+        tries = {"kernel": 3, "reverse": 2, "nofirst": 1, "split": 2}[args.order]
+        if args.order == "nofirst":
+            s.settimeout(1.0)
         for _ in range(tries):
             if args.order == "kernel":
                 try:
@@ -113,8 +117,15 @@ def send_one(args, sport, payload):
                 if args.order == "nofirst":
                     frags = frags[1:]
                 r = raw_socket(args.dst)
-                for _, pkt in reversed(frags):
-                    r.sendto(pkt, (args.dst, 0))
+                if args.order == "split":
+                    r.sendto(frags[0][1], (args.dst, 0))
+                    r.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                                 args.split_dev.encode())
+                    for _, pkt in frags[1:]:
+                        r.sendto(pkt, (args.dst, 0))
+                else:
+                    for _, pkt in reversed(frags):
+                        r.sendto(pkt, (args.dst, 0))
                 r.close()
             try:
                 return s.recv(256).decode(errors="replace").strip() or "-(empty)"
@@ -206,8 +217,9 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--sports", required=True)
     p.add_argument("--size", type=int, default=4000)
-    p.add_argument("--order", choices=("kernel", "reverse", "nofirst"),
-                   default="kernel")
+    p.add_argument("--order", default="kernel",
+                   choices=("kernel", "reverse", "nofirst", "split"))
+    p.add_argument("--split-dev")
     p.add_argument("--timeout", type=float, default=3.0)
     p = sub.add_parser("flood")
     p.add_argument("--client-ns", required=True)
