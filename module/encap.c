@@ -285,6 +285,9 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 
 	maglev_gre_build_header(skb, gre_hlen, e->csum, e->use_key, proto,
 				e->key);
+	if (e->recur)
+		((struct gre_base_hdr *)skb->data)->flags |=
+			htons((e->recur & 7) << 8);
 
 	dsfield = INET_ECN_encapsulate(dsfield, dsfield);
 	skb_push(skb, hlen - gre_hlen);

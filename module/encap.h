@@ -21,6 +21,7 @@ struct sk_buff;
  * @ttl: outer TTL / hop limit; 0 = the route's default
  * @use_key: add a GRE key
  * @csum: add a GRE checksum
+ * @recur: GRE recursion control (RFC 1701), 0..7; only without @csum
  */
 struct maglev_encap {
 	union maglev_addr daddr;
@@ -31,6 +32,7 @@ struct maglev_encap {
 	u8 ttl;
 	bool use_key;
 	bool csum;
+	u8 recur;
 };
 
 enum maglev_xmit {

@@ -4,10 +4,12 @@
  * Maglev table and hand it to the GRE encapsulation. The LOCAL_OUT hooks
  * of health probes (probe.c) are registered with these.
  *
- * The hooks run at PREROUTING before conntrack's defragmentation, so they
- * see packets as they arrived, in softirq context under rcu_read_lock().
- * They take no lock: everything they read is published with RCU (see DOC:
- * Locking in service.c).
+ * The hooks run at PREROUTING before conntrack's defragmentation
+ * (NF_IP_PRI_RAW_BEFORE_DEFRAG, -450, before NF_IP_PRI_CONNTRACK_DEFRAG,
+ * -400), so they see packets as they arrived: fragments of VIP traffic
+ * are taken by frag_path.c and never reach reassembly. They run in softirq
+ * context under rcu_read_lock() and take no lock: everything they read is
+ * published with RCU (see DOC: Locking in service.c).
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -16,6 +18,7 @@
 #include <net/tcp.h>
 
 #include "encap.h"
+#include "frag_path.h"
 #include "hook.h"
 #include "icmp.h"
 #include "parse.h"
@@ -62,12 +65,21 @@ const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
 	return bc;
 }
 
-/*
- * The backend a packet of @flow goes to: its connection entry's if it has
- * one that still applies, else the Maglev table's pick, recorded. NULL
- * with *@drop set when the packet must be dropped (counted here).
+/**
+ * maglev_pick - the backend a packet of a flow goes to
+ * @mn: namespace state
+ * @svc: the flow's service
+ * @conf: its configuration
+ * @flow: the flow
+ * @drop: out: the packet must be dropped (counted here)
+ *
+ * The flow's connection entry's backend if it has one that still applies,
+ * else the Maglev table's pick, recorded.
+ *
+ * Context: the packet path (softirq, under RCU).
+ * Return: the backend, or NULL with *@drop set.
  */
-static const struct maglev_be_conf *
+const struct maglev_be_conf *
 maglev_pick(struct maglev_net *mn, struct maglev_service *svc,
 	    const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
 	    bool *drop)
@@ -124,6 +136,33 @@ follow:
 	return bc;
 }
 
+/**
+ * maglev_send - encapsulate a packet to its backend and count it
+ * @mn: namespace state
+ * @net: the namespace
+ * @svc: the packet's service
+ * @bc: its backend
+ * @skb: the packet, consumed
+ *
+ * Context: the packet path (softirq, under RCU).
+ */
+void maglev_send(struct maglev_net *mn, struct net *net,
+		 struct maglev_service *svc, const struct maglev_be_conf *bc,
+		 struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	enum maglev_xmit sent;
+
+	sent = maglev_encap_xmit(net, skb, &bc->encap);
+	if (sent == MAGLEV_XMIT_OK) {
+		maglev_stats_pkt(&mn->stats, len);
+		maglev_stats_pkt(&svc->stats, len);
+		maglev_stats_pkt(&bc->be->stats, len);
+	} else {
+		maglev_stats_add(&mn->stats, maglev_xmit_ctr[sent], 1);
+	}
+}
+
 static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -134,8 +173,6 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	struct maglev_service *svc;
 	struct maglev_flow flow;
 	enum maglev_parse parsed;
-	enum maglev_xmit sent;
-	unsigned int len;
 	bool drop;
 
 	/* Only packets addressed to this host at L2 (not broadcast,
@@ -156,7 +193,8 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 		case MAGLEV_ICMP_DROP:
 			return NF_DROP;
 		case MAGLEV_ICMP_FORWARD:
-			goto xmit;
+			maglev_send(mn, state->net, svc, bc, skb);
+			return NF_STOLEN;
 		default:
 			break;
 		}
@@ -165,7 +203,10 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	case MAGLEV_PARSE_OK:
 		break;
 	case MAGLEV_PARSE_FRAGMENT:
-		maglev_stats_add(&mn->stats, MAGLEV_CTR_FRAGMENTS, 1);
+		return maglev_frag_hook(mn, set, skb, state);
+	case MAGLEV_PARSE_OTHER:
+		if (flow.proto == IPPROTO_GRE)
+			return maglev_pool_rcv(mn, set, skb, state);
 		return NF_ACCEPT;
 	case MAGLEV_PARSE_MALFORMED:
 		maglev_stats_add(&mn->stats, MAGLEV_CTR_MALFORMED, 1);
@@ -182,16 +223,7 @@ static unsigned int maglev_hook(void *priv, struct sk_buff *skb,
 	if (drop)
 		return NF_DROP;
 
-xmit:
-	len = skb->len;
-	sent = maglev_encap_xmit(state->net, skb, &bc->encap);
-	if (sent == MAGLEV_XMIT_OK) {
-		maglev_stats_pkt(&mn->stats, len);
-		maglev_stats_pkt(&svc->stats, len);
-		maglev_stats_pkt(&bc->be->stats, len);
-	} else {
-		maglev_stats_add(&mn->stats, maglev_xmit_ctr[sent], 1);
-	}
+	maglev_send(mn, state->net, svc, bc, skb);
 	return NF_STOLEN;
 }
 

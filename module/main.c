@@ -9,6 +9,7 @@
 #include <uapi/linux/maglev.h>
 
 #include "conn.h"
+#include "frag_path.h"
 #include "hook.h"
 #include "netlink.h"
 #include "service.h"
@@ -23,9 +24,18 @@ static int __net_init maglev_pernet_init(struct net *net)
 	err = maglev_net_init(mn, net);
 	if (err)
 		return err;
+	err = maglev_frag_net_init(mn);
+	if (err)
+		goto net_exit;
 	err = maglev_hooks_register(net);
 	if (err)
-		maglev_net_exit(mn);
+		goto frag_exit;
+	return 0;
+
+frag_exit:
+	maglev_frag_net_exit(mn);
+net_exit:
+	maglev_net_exit(mn);
 	return err;
 }
 
@@ -43,6 +53,7 @@ static void __net_exit maglev_pernet_pre_exit(struct net *net)
 
 static void __net_exit maglev_pernet_exit(struct net *net)
 {
+	maglev_frag_net_exit(maglev_pernet(net));
 	maglev_net_exit(maglev_pernet(net));
 }
 

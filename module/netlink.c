@@ -15,6 +15,7 @@
 
 #include "compat.h"
 #include "conn.h"
+#include "frag.h"
 #include "hook.h"
 #include "netlink.h"
 #include "nl_service.h"
@@ -116,6 +117,29 @@ const struct nla_policy maglev_timeout_policy[MAGLEV_TIMEOUT_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_timeout_range),
 };
 
+static const struct nla_policy maglev_pool_policy[MAGLEV_POOL_A_MAX + 1] = {
+	[MAGLEV_POOL_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[MAGLEV_POOL_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static struct netlink_range_validation maglev_frag_max_range = {
+	.min = 1,
+	.max = MAGLEV_FRAG_MAX_LIMIT,
+};
+
+static struct netlink_range_validation maglev_frag_hold_range = {
+	.max = MAGLEV_FRAG_HOLD_LIMIT,
+};
+
+static struct netlink_range_validation maglev_frag_hold_bytes_range = {
+	.max = MAGLEV_FRAG_HOLD_BYTES_LIMIT,
+};
+
+static struct netlink_range_validation maglev_frag_timeout_range = {
+	.min = MAGLEV_FRAG_TIMEOUT_MIN,
+	.max = MAGLEV_FRAG_TIMEOUT_MAX,
+};
+
 const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_SEED] = NLA_POLICY_EXACT_LEN(sizeof(siphash_key_t)),
 	[MAGLEV_CFG_A_SOURCE4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
@@ -132,6 +156,15 @@ const struct nla_policy maglev_cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_ICMP] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MAGLEV_CFG_A_POOL] = NLA_POLICY_NESTED(maglev_pool_policy),
+	[MAGLEV_CFG_A_FRAG_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&maglev_frag_max_range),
+	[MAGLEV_CFG_A_FRAG_HOLD] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_frag_hold_range),
+	[MAGLEV_CFG_A_FRAG_HOLD_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_frag_hold_bytes_range),
+	[MAGLEV_CFG_A_FRAG_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &maglev_frag_timeout_range),
 };
 
 const struct nla_policy maglev_flow_policy[MAGLEV_FLOW_A_MAX + 1] = {

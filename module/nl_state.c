@@ -12,9 +12,11 @@
 
 #include "compat.h"
 #include "conn.h"
+#include "frag_path.h"
 #include "hook.h"
 #include "netlink.h"
 #include "probe.h"
+#include "pool.h"
 #include "service.h"
 #include "nl_state.h"
 
@@ -404,6 +406,8 @@ int maglev_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 				nc->timeouts[i]))
 			goto unlock_nospace;
 	nla_nest_end(msg, tnest);
+	if (maglev_frag_put_config(msg, mn, nc))
+		goto unlock_nospace;
 	nla_nest_end(msg, nest);
 	mutex_unlock(&mn->lock);
 	memzero_explicit(seed, sizeof(seed));
@@ -448,7 +452,9 @@ int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct maglev_net *mn = maglev_info_net(info);
 	struct nlattr *tb[MAGLEV_CFG_A_MAX + 1];
+	struct maglev_pool *pool = NULL;
 	struct maglev_ns_conf *nc;
+	bool new_pool;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, MAGLEV_A_CONFIG)) {
@@ -518,7 +524,20 @@ int maglev_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		kfree(nc);
 		return -EINVAL;
 	}
+	maglev_frag_conf_set(nc, tb);
+	err = maglev_pool_prepare(mn, tb[MAGLEV_CFG_A_POOL], &nc->seed,
+				  !!tb[MAGLEV_CFG_A_SEED], &pool, &new_pool,
+				  info->extack);
+	if (err) {
+		mutex_unlock(&mn->lock);
+		kfree(nc);
+		return err;
+	}
 	err = maglev_ns_conf_set(mn, nc, info->extack);
+	if (!err && new_pool)
+		maglev_pool_publish(mn, pool);
+	else
+		maglev_pool_free(pool);
 	if (!err)
 		maglev_nl_notify(genl_info_net(info), MAGLEV_CMD_CONFIG_SET,
 				 NULL, NULL, NULL);

@@ -54,6 +54,7 @@
 #include <linux/vmalloc.h>
 #include <net/netlink.h>
 
+#include "frag_path.h"
 #include "service.h"
 #include "table.h"
 
@@ -180,6 +181,37 @@ struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
 		return svc;
 	key.port = 0;
 	return maglev_svc_lookup(set, &key);
+}
+
+/**
+ * maglev_svc_vip_proto - whether some service has this VIP and protocol
+ * @set: the set
+ * @family: AF_INET or AF_INET6
+ * @addr: the address
+ * @proto: the protocol
+ *
+ * For fragments, which have no port: a VIP is found by maglev_svc_vip(),
+ * then the whole set is walked for its protocol.
+ *
+ * Return: true if a service, whatever its port, matches.
+ */
+bool maglev_svc_vip_proto(const struct maglev_svc_set *set, u8 family,
+			  const union maglev_addr *addr, u8 proto)
+{
+	const struct maglev_service *svc;
+	u32 i;
+
+	if (!maglev_svc_vip(set, family, addr))
+		return false;
+	for (i = 0; i <= set->mask; i++) {
+		svc = READ_ONCE(set->slot[i]);
+		if (svc && svc->key.family == family &&
+		    svc->key.proto == proto &&
+		    (family == AF_INET ? svc->key.addr.v4 == addr->v4 :
+		     ipv6_addr_equal(&svc->key.addr.v6, &addr->v6)))
+			return true;
+	}
+	return false;
 }
 
 static u32 maglev_flow_hash(const struct maglev_flow *flow, u8 mode,
@@ -953,6 +985,7 @@ int maglev_net_init(struct maglev_net *mn, struct net *net)
 	nc->conn_max = min_t(u32, nc->conn_max, MAGLEV_CONN_MAX_LIMIT);
 	for (i = 0; i < __MAGLEV_CONN_S_MAX; i++)
 		nc->timeouts[i] = maglev_conn_default_timeout(i);
+	maglev_frag_conf_init(nc);
 	if (maglev_stats_init(&mn->stats, MAGLEV_CTR_MAX)) {
 		kfree(nc);
 		return -ENOMEM;

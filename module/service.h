@@ -157,6 +157,10 @@ struct maglev_service {
  * @probe_mark: marks of tunnelled probes, under @probe_mask (probe.c)
  * @probe_mask: 0 = probes off
  * @icmp_off: ICMP handling (icmp.c) switched off; zero, the default, is on
+ * @frag_max: fragment table: datagrams tracked
+ * @frag_hold: fragments held per datagram
+ * @frag_hold_bytes: bytes held in all
+ * @frag_timeout: ms a datagram is tracked
  */
 struct maglev_ns_conf {
 	struct rcu_head rcu;
@@ -172,8 +176,14 @@ struct maglev_ns_conf {
 	u32 probe_mark;
 	u32 probe_mask;
 	bool icmp_off;
+	u32 frag_max;
+	u32 frag_hold;
+	u32 frag_hold_bytes;
+	u32 frag_timeout;
 };
 
+struct maglev_frag_table;
+struct maglev_pool;
 struct maglev_svc_set;
 
 /**
@@ -189,6 +199,8 @@ struct maglev_svc_set;
  * @next_be_id: the next backend id (@lock)
  * @next_svc_id: the next service id (@lock)
  * @gen: bumped by every change, for dump consistency checks (@lock)
+ * @frags: the fragment table (frag.c)
+ * @pool: the forwarder pool, or NULL (RCU; pool.c)
  */
 struct maglev_net {
 	struct mutex lock;	/* the config mutex */
@@ -202,6 +214,8 @@ struct maglev_net {
 	u32 next_be_id;
 	u32 next_svc_id;
 	unsigned int gen;
+	struct maglev_frag_table *frags;
+	struct maglev_pool __rcu *pool;
 };
 
 extern unsigned int maglev_net_id;
@@ -217,6 +231,8 @@ struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
 					const struct maglev_flow *flow);
 bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
 		    const union maglev_addr *addr);
+bool maglev_svc_vip_proto(const struct maglev_svc_set *set, u8 family,
+			  const union maglev_addr *addr, u8 proto);
 const struct maglev_be_conf *
 maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
 	      u32 *hash, u32 *slot);

@@ -132,6 +132,11 @@ enum {
 	CFG_HAS_PROBE_MARK = 1 << 12,
 	CFG_HAS_PROBE_MASK = 1 << 13,
 	CFG_HAS_ICMP = 1 << 14,
+	CFG_HAS_POOL = 1 << 15,		/* pool[] (npool 0: none) */
+	CFG_HAS_FRAG_MAX = 1 << 16,
+	CFG_HAS_FRAG_HOLD = 1 << 17,
+	CFG_HAS_FRAG_HOLD_BYTES = 1 << 18,
+	CFG_HAS_FRAG_TIMEOUT = 1 << 19,
 };
 
 /* What "config set" can set (and "save" saves). */
@@ -139,7 +144,9 @@ enum {
 		      CFG_HAS_TTL | CFG_HAS_TABLE_SIZE | CFG_HAS_HASH | \
 		      CFG_HAS_CONN_MAX | CFG_HAS_EXPIRE_NODEST | \
 		      CFG_HAS_TIMEOUTS | CFG_HAS_PROBE_MARK | \
-		      CFG_HAS_PROBE_MASK | CFG_HAS_ICMP)
+		      CFG_HAS_PROBE_MASK | CFG_HAS_ICMP | CFG_HAS_POOL | \
+		      CFG_HAS_FRAG_MAX | CFG_HAS_FRAG_HOLD | \
+		      CFG_HAS_FRAG_HOLD_BYTES | CFG_HAS_FRAG_TIMEOUT)
 
 #define MG_NTIMEOUTS (MAGLEV_TIMEOUT_A_MAX + 1)
 
@@ -156,10 +163,15 @@ struct mg_config {
 	uint32_t timeout[MG_NTIMEOUTS];	/* by MAGLEV_TIMEOUT_A_* */
 	unsigned int timeout_has;	/* 1 << MAGLEV_TIMEOUT_A_* */
 	uint32_t probe_mark, probe_mask;	/* mask 0: probes off */
+	struct mg_addr pool[MAGLEV_POOL_MAX_MEMBERS];	/* forwarder pool */
+	unsigned int npool;
+	uint32_t frag_max, frag_hold, frag_hold_bytes, frag_timeout;
 	unsigned int has;
 	struct origin o_seed, o_source4, o_source6, o_ttl, o_table_size,
 		o_hash, o_conn_max, o_expire_nodest, o_icmp,
-		o_timeout[MG_NTIMEOUTS], o_probe_mark, o_probe_mask;
+		o_timeout[MG_NTIMEOUTS], o_probe_mark, o_probe_mask,
+		o_pool, o_frag_max, o_frag_hold, o_frag_hold_bytes,
+		o_frag_timeout;
 };
 
 #define MG_NCONNSTATS (MAGLEV_CONN_STATS_A_MAX + 1)

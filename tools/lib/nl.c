@@ -320,6 +320,31 @@ void put_config(struct mg_req *r, const struct mg_config *c)
 			    &c->o_probe_mask);
 	if (c->has & CFG_HAS_ICMP)
 		req_put_u8(r, MAGLEV_CFG_A_ICMP, c->icmp, &c->o_icmp);
+	if (c->has & CFG_HAS_FRAG_MAX)
+		req_put_u32(r, MAGLEV_CFG_A_FRAG_MAX, c->frag_max,
+			    &c->o_frag_max);
+	if (c->has & CFG_HAS_FRAG_HOLD)
+		req_put_u32(r, MAGLEV_CFG_A_FRAG_HOLD, c->frag_hold,
+			    &c->o_frag_hold);
+	if (c->has & CFG_HAS_FRAG_HOLD_BYTES)
+		req_put_u32(r, MAGLEV_CFG_A_FRAG_HOLD_BYTES, c->frag_hold_bytes,
+			    &c->o_frag_hold_bytes);
+	if (c->has & CFG_HAS_FRAG_TIMEOUT)
+		req_put_u32(r, MAGLEV_CFG_A_FRAG_TIMEOUT, c->frag_timeout,
+			    &c->o_frag_timeout);
+	if (c->has & CFG_HAS_POOL) {
+		struct nlattr *pn = req_nest(r, MAGLEV_CFG_A_POOL, &c->o_pool);
+
+		for (unsigned int i = 0; i < c->npool; i++) {
+			if (c->pool[i].family == AF_INET)
+				req_put(r, MAGLEV_POOL_A_ADDR4, &c->pool[i].u.v4,
+					4, &c->o_pool);
+			else
+				req_put(r, MAGLEV_POOL_A_ADDR6, &c->pool[i].u.v6,
+					16, &c->o_pool);
+		}
+		req_nest_end(r, pn);
+	}
 	if ((c->has & CFG_HAS_TIMEOUTS) && c->timeout_has) {
 		struct nlattr *to = req_nest(r, MAGLEV_CFG_A_TIMEOUTS, NULL);
 
@@ -402,6 +427,11 @@ static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_ICMP] = { .type = NLA_U8 },
+	[MAGLEV_CFG_A_POOL] = { .type = NLA_NESTED },
+	[MAGLEV_CFG_A_FRAG_MAX] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_FRAG_HOLD] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_FRAG_HOLD_BYTES] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_FRAG_TIMEOUT] = { .type = NLA_U32 },
 };
 
 static struct nla_policy stats_policy[MAGLEV_STATS_A_MAX + 1];
@@ -608,6 +638,49 @@ int decode_config(struct nlattr *nest, struct mg_config *c)
 	if (tb[MAGLEV_CFG_A_ICMP]) {
 		c->icmp = nla_get_u8(tb[MAGLEV_CFG_A_ICMP]);
 		c->has |= CFG_HAS_ICMP;
+	}
+	if (tb[MAGLEV_CFG_A_FRAG_MAX]) {
+		c->frag_max = nla_get_u32(tb[MAGLEV_CFG_A_FRAG_MAX]);
+		c->has |= CFG_HAS_FRAG_MAX;
+	}
+	if (tb[MAGLEV_CFG_A_FRAG_HOLD]) {
+		c->frag_hold = nla_get_u32(tb[MAGLEV_CFG_A_FRAG_HOLD]);
+		c->has |= CFG_HAS_FRAG_HOLD;
+	}
+	if (tb[MAGLEV_CFG_A_FRAG_HOLD_BYTES]) {
+		c->frag_hold_bytes = nla_get_u32(tb[MAGLEV_CFG_A_FRAG_HOLD_BYTES]);
+		c->has |= CFG_HAS_FRAG_HOLD_BYTES;
+	}
+	if (tb[MAGLEV_CFG_A_FRAG_TIMEOUT]) {
+		c->frag_timeout = nla_get_u32(tb[MAGLEV_CFG_A_FRAG_TIMEOUT]);
+		c->has |= CFG_HAS_FRAG_TIMEOUT;
+	}
+	if (tb[MAGLEV_CFG_A_POOL]) {
+		struct nlattr *a;
+		int rem;
+
+		c->npool = 0;
+		nla_for_each_nested(a, tb[MAGLEV_CFG_A_POOL], rem) {
+			struct mg_addr *m;
+
+			if (c->npool == MAGLEV_POOL_MAX_MEMBERS)
+				break;
+			m = &c->pool[c->npool];
+			memset(m, 0, sizeof(*m));
+			if (nla_type(a) == MAGLEV_POOL_A_ADDR4 &&
+			    nla_len(a) == 4) {
+				m->family = AF_INET;
+				memcpy(&m->u.v4, nla_data(a), 4);
+			} else if (nla_type(a) == MAGLEV_POOL_A_ADDR6 &&
+				   nla_len(a) == 16) {
+				m->family = AF_INET6;
+				memcpy(&m->u.v6, nla_data(a), 16);
+			} else {
+				continue;
+			}
+			c->npool++;
+		}
+		c->has |= CFG_HAS_POOL;
 	}
 	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
 		struct nla_policy pol[MG_NTIMEOUTS];

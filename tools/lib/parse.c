@@ -468,11 +468,12 @@ static void set_origin(struct origin *o, const char *kw, const char *word,
 }
 
 #define CONFIG_KWS "seed, source, source6, ttl, table-size, hash, conn-max, " \
-	"expire-nodest, icmp, probe-mark or timeout-STATE"
+	"expire-nodest, icmp, probe-mark, pool, frag-max, frag-hold, " \
+	"frag-hold-bytes, frag-timeout or timeout-STATE"
 
 /* Options seen so far, to refuse one given twice. */
 struct seen {
-	const char *kw[16];
+	const char *kw[32];
 	int n;
 };
 
@@ -481,7 +482,7 @@ static int seen_once(struct seen *s, const char *kw)
 	for (int i = 0; i < s->n; i++)
 		if (!strcmp(s->kw[i], kw))
 			return mg_seterr("option \"%s\" given twice", kw);
-	if (s->n < 16)
+	if (s->n < 32)
 		s->kw[s->n++] = kw;
 	return 0;
 }
@@ -708,6 +709,65 @@ int parse_config_args(int argc, char **argv, int line, struct mg_config *c)
 			kw = timeout_names[t][1];
 			i++;
 			val = i + 1 < argc ? argv[i + 1] : NULL;
+		}
+		/* "pool ADDR..." or "pool none": every address that follows */
+		if (!strcmp(kw, "pool")) {
+			if (seen_once(&seen, kw) < 0)
+				return -1;
+			if (!val)
+				return mg_seterr("missing value after \"pool\" (expected addresses or none)");
+			c->npool = 0;
+			c->has |= CFG_HAS_POOL;
+			set_origin(&c->o_pool, kw, val, line);
+			if (!strcmp(val, "none"))
+				continue;
+			while (i + 1 < argc) {
+				struct mg_addr a;
+
+				if (parse_addr(argv[i + 1], "pool", 0, &a) < 0) {
+					if (c->npool)
+						break;
+					return -1;
+				}
+				if (c->npool == MAGLEV_POOL_MAX_MEMBERS)
+					return mg_seterr("too many pool members (at most %u)",
+							 MAGLEV_POOL_MAX_MEMBERS);
+				c->pool[c->npool++] = a;
+				i++;
+			}
+			i--;
+			continue;
+		}
+		if (!strcmp(kw, "frag-max") || !strcmp(kw, "frag-hold") ||
+		    !strcmp(kw, "frag-hold-bytes") ||
+		    !strcmp(kw, "frag-timeout")) {
+			if (!val)
+				return mg_seterr("missing value after \"%s\"", kw);
+			if (seen_once(&seen, kw) < 0)
+				return -1;
+			if (parse_uint(val, kw, UINT32_MAX, false,
+				       !strcmp(kw, "frag-timeout") ?
+				       "milliseconds" : "a number", &v) < 0)
+				return -1;
+			if (!strcmp(kw, "frag-max")) {
+				c->frag_max = (uint32_t)v;
+				c->has |= CFG_HAS_FRAG_MAX;
+				set_origin(&c->o_frag_max, kw, val, line);
+			} else if (!strcmp(kw, "frag-hold")) {
+				c->frag_hold = (uint32_t)v;
+				c->has |= CFG_HAS_FRAG_HOLD;
+				set_origin(&c->o_frag_hold, kw, val, line);
+			} else if (!strcmp(kw, "frag-hold-bytes")) {
+				c->frag_hold_bytes = (uint32_t)v;
+				c->has |= CFG_HAS_FRAG_HOLD_BYTES;
+				set_origin(&c->o_frag_hold_bytes, kw, val,
+					   line);
+			} else {
+				c->frag_timeout = (uint32_t)v;
+				c->has |= CFG_HAS_FRAG_TIMEOUT;
+				set_origin(&c->o_frag_timeout, kw, val, line);
+			}
+			continue;
 		}
 		for (t = 1; t < N_TIMEOUT_NAMES; t++)
 			if (!strcmp(kw, timeout_names[t][1]))
@@ -939,6 +999,27 @@ static void merge_config(struct mg_config *dst, const struct mg_config *src)
 	if (src->has & CFG_HAS_ICMP) {
 		dst->icmp = src->icmp;
 		dst->o_icmp = src->o_icmp;
+	}
+	if (src->has & CFG_HAS_POOL) {
+		memcpy(dst->pool, src->pool, sizeof(dst->pool));
+		dst->npool = src->npool;
+		dst->o_pool = src->o_pool;
+	}
+	if (src->has & CFG_HAS_FRAG_MAX) {
+		dst->frag_max = src->frag_max;
+		dst->o_frag_max = src->o_frag_max;
+	}
+	if (src->has & CFG_HAS_FRAG_HOLD) {
+		dst->frag_hold = src->frag_hold;
+		dst->o_frag_hold = src->o_frag_hold;
+	}
+	if (src->has & CFG_HAS_FRAG_HOLD_BYTES) {
+		dst->frag_hold_bytes = src->frag_hold_bytes;
+		dst->o_frag_hold_bytes = src->o_frag_hold_bytes;
+	}
+	if (src->has & CFG_HAS_FRAG_TIMEOUT) {
+		dst->frag_timeout = src->frag_timeout;
+		dst->o_frag_timeout = src->o_frag_timeout;
 	}
 	for (int t = 0; t < MG_NTIMEOUTS; t++) {
 		if (src->timeout_has & (1U << t)) {

@@ -201,6 +201,21 @@ void fmt_config_line(char *buf, size_t len, const struct mg_config *c)
 		if ((c->has & CFG_HAS_TIMEOUTS) && (c->timeout_has & (1U << t)) &&
 		    timeout_kw(t))
 			APPEND(" %s %u", timeout_kw(t), c->timeout[t]);
+	if (c->has & CFG_HAS_FRAG_MAX)
+		APPEND(" frag-max %u", c->frag_max);
+	if (c->has & CFG_HAS_FRAG_HOLD)
+		APPEND(" frag-hold %u", c->frag_hold);
+	if (c->has & CFG_HAS_FRAG_HOLD_BYTES)
+		APPEND(" frag-hold-bytes %u", c->frag_hold_bytes);
+	if (c->has & CFG_HAS_FRAG_TIMEOUT)
+		APPEND(" frag-timeout %u", c->frag_timeout);
+	if (c->has & CFG_HAS_POOL) {
+		APPEND(" pool");
+		if (!c->npool)
+			APPEND(" none");
+		for (unsigned int i = 0; i < c->npool; i++)
+			APPEND(" %s", fmt_addr(&c->pool[i], s4, sizeof(s4)));
+	}
 #undef APPEND
 }
 
@@ -234,6 +249,22 @@ void print_config_text(FILE *f, const struct mg_config *c)
 	for (int t = 1; t < MG_NTIMEOUTS; t++)
 		if ((c->timeout_has & (1U << t)) && timeout_kw(t))
 			fprintf(f, "%-17s %u\n", timeout_kw(t), c->timeout[t]);
+	if (c->has & CFG_HAS_FRAG_MAX)
+		fprintf(f, "%-17s %u\n", "frag-max", c->frag_max);
+	if (c->has & CFG_HAS_FRAG_HOLD)
+		fprintf(f, "%-17s %u\n", "frag-hold", c->frag_hold);
+	if (c->has & CFG_HAS_FRAG_HOLD_BYTES)
+		fprintf(f, "%-17s %u\n", "frag-hold-bytes", c->frag_hold_bytes);
+	if (c->has & CFG_HAS_FRAG_TIMEOUT)
+		fprintf(f, "%-17s %u\n", "frag-timeout", c->frag_timeout);
+	if (c->has & CFG_HAS_POOL) {
+		fprintf(f, "%-17s", "pool");
+		if (!c->npool)
+			fprintf(f, " none");
+		for (unsigned int i = 0; i < c->npool; i++)
+			fprintf(f, " %s", fmt_addr(&c->pool[i], a, sizeof(a)));
+		fprintf(f, "\n");
+	}
 }
 
 static void json_addr_or_null(struct json *j, const char *key,
@@ -289,6 +320,23 @@ void json_config(struct json *j, const struct mg_config *c)
 			if ((c->timeout_has & (1U << t)) && timeout_json(t))
 				json_ku64(j, timeout_json(t), c->timeout[t]);
 		json_obj_end(j);
+	}
+	if (c->has & CFG_HAS_FRAG_MAX)
+		json_ku64(j, "frag_max", c->frag_max);
+	if (c->has & CFG_HAS_FRAG_HOLD)
+		json_ku64(j, "frag_hold", c->frag_hold);
+	if (c->has & CFG_HAS_FRAG_HOLD_BYTES)
+		json_ku64(j, "frag_hold_bytes", c->frag_hold_bytes);
+	if (c->has & CFG_HAS_FRAG_TIMEOUT)
+		json_ku64(j, "frag_timeout", c->frag_timeout);
+	if (c->has & CFG_HAS_POOL) {
+		char buf[ADDR_STRLEN];
+
+		json_key(j, "pool");
+		json_arr_begin(j);
+		for (unsigned int i = 0; i < c->npool; i++)
+			json_str(j, fmt_addr(&c->pool[i], buf, sizeof(buf)));
+		json_arr_end(j);
 	}
 	json_obj_end(j);
 }

@@ -837,7 +837,7 @@ static const struct mg_cmd config_cmds[] = {
 	{ "show", config_show, "config [show]",
 	  "the namespace's settings and bounds", false },
 	{ "set", config_set,
-	  "config set [seed S|random] [source ADDR|none] [source6 ADDR|none] [ttl N] [table-size P] [hash H] [conn-max N] [expire-nodest drop|rehash] [probe-mark VALUE[/MASK]|off] [timeout STATE SECONDS]",
+	  "config set [seed S|random] [source ADDR|none] [source6 ADDR|none] [ttl N] [table-size P] [hash H] [conn-max N] [expire-nodest drop|rehash] [icmp on|off] [probe-mark VALUE[/MASK]|off] [timeout STATE SECONDS] [frag-max N] [frag-hold N] [frag-hold-bytes N] [frag-timeout MS] [pool ADDR...|none]",
 	  "change namespace settings (a new seed rebuilds every table)", false },
 	{ NULL, NULL, NULL, NULL, false },
 };

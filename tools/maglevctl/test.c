@@ -725,7 +725,20 @@ static void test_conn_config(void)
 	CHECK_STR(mg_err, "invalid timeout-tcp-est \"x\" (expected seconds, 1..604800)");
 	n = words("timeout-icmp 3", w);
 	CHECK(parse_config_args(n, w, 0, &m) < 0);
-	CHECK_STR(mg_err, "unknown config option \"timeout-icmp\" (expected seed, source, source6, ttl, table-size, hash, conn-max, expire-nodest, icmp, probe-mark or timeout-STATE)");
+	CHECK_STR(mg_err, "unknown config option \"timeout-icmp\" (expected seed, source, source6, ttl, table-size, hash, conn-max, expire-nodest, icmp, probe-mark, pool, frag-max, frag-hold, frag-hold-bytes, frag-timeout or timeout-STATE)");
+	/* the pool takes every address that follows; none clears it */
+	n = words("pool 10.0.3.1 fd00:3::2 10.0.3.3 frag-max 5 frag-timeout 300", w);
+	CHECK(parse_config_args(n, w, 0, &m) == 0);
+	CHECK(m.npool == 3 && m.pool[1].family == AF_INET6 &&
+	      m.frag_max == 5 && m.frag_timeout == 300 &&
+	      m.has == (CFG_HAS_POOL | CFG_HAS_FRAG_MAX | CFG_HAS_FRAG_TIMEOUT));
+	fmt_config_line(line, sizeof(line), &m);
+	CHECK_STR(line, " frag-max 5 frag-timeout 300 pool 10.0.3.1 fd00:3::2 10.0.3.3");
+	n = words("pool none ttl 3", w);
+	CHECK(parse_config_args(n, w, 0, &m) == 0);
+	CHECK(m.npool == 0 && (m.has & CFG_HAS_POOL) && m.ttl == 3);
+	n = words("pool bogus", w);
+	CHECK(parse_config_args(n, w, 0, &m) < 0);
 	CHECK_STR(conn_state_name(MAGLEV_TIMEOUT_A_TCP_CLOSE), "tcp-close");
 	CHECK_STR(reason_name(MAGLEV_REASON_CONN), "conn");
 	CHECK_STR(reason_name(MAGLEV_REASON_NODEST_DROP), "nodest-drop");

@@ -87,11 +87,14 @@
  *	[SOURCE6], TTL, DEFAULT_TABLE_SIZE, DEFAULT_HASH, MAX_SERVICES,
  *	MAX_BACKENDS, MAX_TABLE_SIZE, CONN_MAX, EXPIRE_NODEST, ICMP, TIMEOUTS {
  *	TCP_SYN, TCP_EST, TCP_FIN, TCP_CLOSE, UDP, SCTP }, PROBE_MARK,
- *	PROBE_MASK }.
+ *	PROBE_MASK, FRAG_MAX, FRAG_HOLD, FRAG_HOLD_BYTES, FRAG_TIMEOUT,
+ *	POOL { ADDR4/ADDR6 ... } }.
  * MAGLEV_CMD_CONFIG_SET: MAGLEV_A_CONFIG { [SEED], [SOURCE4], [SOURCE6],
  *	[TTL], [DEFAULT_TABLE_SIZE], [DEFAULT_HASH], [CONN_MAX],
  *	[EXPIRE_NODEST], [ICMP (0 or 1)], [TIMEOUTS { any of them,
- *	1..MAGLEV_TIMEOUT_MAX }], [PROBE_MARK], [PROBE_MASK] }. PROBE_MARK and
+ *	1..MAGLEV_TIMEOUT_MAX }], [PROBE_MARK], [PROBE_MASK], [FRAG_MAX],
+ *	[FRAG_HOLD], [FRAG_HOLD_BYTES], [FRAG_TIMEOUT],
+ *	[POOL { MAGLEV_POOL_A_ADDR4/ADDR6 ... }] }. PROBE_MARK and
  *	PROBE_MASK are checked together, a given one with the other's current
  *	value (see Health probes): -EINVAL for a nonzero mark without a mask,
  *	mark bits outside the mask, or a zero mark under a mask.
@@ -204,6 +207,46 @@
  *   and after), one removed and added again gets a new one; ids are not
  *   reused before 2^32 backends were created. The mask must leave enough
  *   bits for them: 16 bits name ids up to 65535.
+ *
+ * Fragments (paper section 4.3): only a datagram's first fragment carries
+ * its ports. A fragment is VIP traffic when its destination and protocol
+ * (IPv6: the fragment header's next header) are a service's, whatever the
+ * port; other fragments pass untouched (MAGLEV_STATS_A_FRAGMENTS). VIP
+ * fragments never reach the kernel's reassembly (the hook runs at
+ * PREROUTING priority -450, before nf_defrag's -400). IPv6 atomic
+ * fragments are ordinary packets.
+ * - Stage 2 (every forwarder): a fragment table per namespace, keyed by
+ *   (family, source, destination, protocol, IP ID / IPv6 identification).
+ *   The first fragment picks the backend exactly as an unfragmented packet
+ *   of its 5-tuple would (connection table, then Maglev table), records it
+ *   (FRAG_FIRST) and later fragments follow (FRAG_FOLLOWED). Fragments
+ *   that arrive before the first are held (FRAG_HELD) and sent in arrival
+ *   order right after it (FRAG_FLUSHED); if it does not come within
+ *   FRAG_TIMEOUT ms they are freed (FRAG_EXPIRED). A datagram whose held
+ *   fragments would exceed FRAG_HOLD, or all held fragments together
+ *   FRAG_HOLD_BYTES (skb truesize), is poisoned (FRAG_POISONED): its held
+ *   and later fragments are dropped (FRAG_DROP) until its entry expires.
+ *   With FRAG_MAX datagrams tracked, a first fragment is sent unrecorded
+ *   (FRAG_TABLE_FULL) and a later one that would need an entry is dropped
+ *   (FRAG_TABLE_FULL and FRAG_DROP). A first fragment without a service
+ *   on its port, or without a usable backend, is dropped, and so is the
+ *   rest of its datagram. Entries live FRAG_TIMEOUT ms from creation. An
+ *   entry takes about 150 bytes.
+ * - Stage 1 (optional, MAGLEV_CFG_A_POOL): the forwarders behind one ECMP
+ *   group, every one of them listed (itself included) identically on
+ *   each. A Maglev table over the pool (built with the seed, so the order
+ *   of the list does not matter) picks the owner of (source, destination,
+ *   protocol); a forwarder that is not the owner sends the fragment
+ *   unchanged in GRE to the owner (FRAG_REDIRECT_OUT), with the GRE
+ *   recursion control field set to 1, from its outer source (SOURCE4 /
+ *   SOURCE6, or the one routing picks: it must be its pool address). The
+ *   owner takes GRE packets between pool members with recursion 1 in the
+ *   same hook (FRAG_REDIRECT_IN), never redirects them again, and handles
+ *   them with stage 2. MTU: a redirected fragment grows by 24 bytes (IPv4
+ *   outer) or 44 (IPv6 outer); the path between forwarders must carry
+ *   the clients' MTU plus that, or IPv4 redirected fragments are
+ *   fragmented again (and lost: the owner's kernel reassembles them past
+ *   the hook) and IPv6 ones refused with "packet too big".
  *
  * Outer header: IPv4 or IPv6 by the backend's family; the GRE protocol type
  * is the inner packet's family; TTL/hop limit is MAGLEV_CFG_A_TTL, or the
@@ -382,11 +425,11 @@ enum maglev_cfg_attr {
 	MAGLEV_CFG_A_EXPIRE_NODEST,	/* u8: enum maglev_expire_nodest */
 	MAGLEV_CFG_A_TIMEOUTS,		/* nest: MAGLEV_TIMEOUT_A_*, u32 s */
 	MAGLEV_CFG_A_ICMP,		/* u8: forward ICMP errors (1, default) */
-	MAGLEV_CFG_A_POOL,		/* nest: forwarder pool (module/frag.c) */
-	MAGLEV_CFG_A_FRAG_MAX,		/* u32: datagrams tracked */
-	MAGLEV_CFG_A_FRAG_HOLD,		/* u32: fragments held per datagram */
-	MAGLEV_CFG_A_FRAG_HOLD_BYTES,	/* u32: bytes held in all */
-	MAGLEV_CFG_A_FRAG_TIMEOUT,	/* u32: ms a datagram is tracked */
+	MAGLEV_CFG_A_POOL,		/* nest: MAGLEV_POOL_A_*, forwarder pool */
+	MAGLEV_CFG_A_FRAG_MAX,		/* u32: datagrams tracked, 1..65536, 4096 */
+	MAGLEV_CFG_A_FRAG_HOLD,		/* u32: held per datagram, 0..1024, 64 */
+	MAGLEV_CFG_A_FRAG_HOLD_BYTES,	/* u32: held in all, 0..256 MiB, 4 MiB */
+	MAGLEV_CFG_A_FRAG_TIMEOUT,	/* u32: ms tracked, 10..60000, 200 */
 	MAGLEV_CFG_A_PROBE_MARK,	/* u32: tunnelled probes' mark value */
 	MAGLEV_CFG_A_PROBE_MASK,	/* u32: mark bits that name the probe range */
 
@@ -401,7 +444,7 @@ enum maglev_stats_attr {
 	MAGLEV_STATS_A_PAD,
 	MAGLEV_STATS_A_PACKETS,		/* forwarded */
 	MAGLEV_STATS_A_BYTES,		/* forwarded, inner length */
-	MAGLEV_STATS_A_FRAGMENTS,	/* fragments passed untouched */
+	MAGLEV_STATS_A_FRAGMENTS,	/* non-VIP fragments passed untouched */
 	MAGLEV_STATS_A_MALFORMED,	/* truncated L4 headers, passed untouched */
 	MAGLEV_STATS_A_DROP_NO_BACKEND,	/* service has no usable backend */
 	MAGLEV_STATS_A_DROP_NO_ROUTE,	/* no route to the backend */
@@ -427,7 +470,7 @@ enum maglev_stats_attr {
 	MAGLEV_STATS_A_FRAG_FLUSHED,	/* held ones sent when it came */
 	MAGLEV_STATS_A_FRAG_EXPIRED,	/* held ones freed: it never came */
 	MAGLEV_STATS_A_FRAG_POISONED,	/* datagrams over the hold limits */
-	MAGLEV_STATS_A_FRAG_TABLE_FULL,	/* first fragments sent unrecorded */
+	MAGLEV_STATS_A_FRAG_TABLE_FULL,	/* table full: first sent unrecorded, later dropped */
 	MAGLEV_STATS_A_FRAG_DROP,	/* later fragments dropped */
 	MAGLEV_STATS_A_FRAG_REDIRECT_OUT, /* sent to the pool's owner */
 	MAGLEV_STATS_A_FRAG_REDIRECT_IN, /* received from a pool member */
@@ -542,5 +585,21 @@ enum maglev_lookup_attr {
 };
 
 #define MAGLEV_LOOKUP_A_MAX (__MAGLEV_LOOKUP_A_MAX - 1)
+
+/*
+ * The forwarder pool (MAGLEV_CFG_A_POOL): a list of members, each one
+ * MAGLEV_POOL_A_ADDR4 or MAGLEV_POOL_A_ADDR6, at most MAGLEV_POOL_MAX, no
+ * duplicates, in any order. An empty nest clears the pool.
+ */
+enum maglev_pool_attr {
+	MAGLEV_POOL_A_UNSPEC,
+	MAGLEV_POOL_A_ADDR4,	/* be32 */
+	MAGLEV_POOL_A_ADDR6,	/* struct in6_addr */
+
+	__MAGLEV_POOL_A_MAX
+};
+
+#define MAGLEV_POOL_A_MAX (__MAGLEV_POOL_A_MAX - 1)
+#define MAGLEV_POOL_MAX_MEMBERS	64
 
 #endif /* _UAPI_LINUX_MAGLEV_H */
