@@ -66,6 +66,7 @@ enum {
 	BE_HAS_SLOTS = 1 << 2,
 	BE_HAS_INDEX = 1 << 3,
 	BE_HAS_STATS = 1 << 4,
+	BE_HAS_ID = 1 << 5,
 };
 
 struct mg_backend {
@@ -74,6 +75,7 @@ struct mg_backend {
 	uint8_t state;
 	uint32_t slots;
 	uint32_t index;
+	uint32_t id;		/* MAGLEV_BE_A_ID (reply) */
 	uint64_t packets, bytes;
 	unsigned int has;
 	struct origin o_addr, o_weight, o_state;
@@ -125,6 +127,7 @@ enum {
 	CFG_HAS_CONN_MAX = 1 << 9,
 	CFG_HAS_EXPIRE_NODEST = 1 << 10,
 	CFG_HAS_TIMEOUTS = 1 << 11,	/* some of timeout[] (timeout_has) */
+	CFG_HAS_PROBE = 1 << 12,	/* probe_mark and probe_mask (maglevd) */
 };
 
 /* What "config set" can set (and "save" saves). */
@@ -146,7 +149,9 @@ struct mg_config {
 	uint8_t expire_nodest;
 	uint32_t timeout[MG_NTIMEOUTS];	/* by MAGLEV_TIMEOUT_A_* */
 	unsigned int timeout_has;	/* 1 << MAGLEV_TIMEOUT_A_* */
+	uint32_t probe_mark, probe_mask;	/* MAGLEV_CFG_A_PROBE_* */
 	unsigned int has;
+	struct origin o_probe;
 	struct origin o_seed, o_source4, o_source6, o_ttl, o_table_size,
 		o_hash, o_conn_max, o_expire_nodest, o_timeout[MG_NTIMEOUTS];
 };
@@ -325,6 +330,7 @@ typedef int (*mg_reply_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 			   void *arg);
 
 int ctl_open(struct mg_ctl *c);	/* exits with EXIT_NOFAMILY on failure */
+int ctl_try_open(struct mg_ctl *c);	/* -errno, c->last.msg says why */
 void ctl_close(struct mg_ctl *c);
 int ctl_mcast_group(struct mg_ctl *c, const char *group);
 

@@ -30,21 +30,28 @@ const char *report_file = "<stdin>";
 /* ------------------------------------------------------------------ */
 /* Socket                                                              */
 
-int ctl_open(struct mg_ctl *c)
+/*
+ * Open the socket and resolve the family.  Returns 0, or a negative errno
+ * with a message in c->last.msg (maglevd retries; maglevctl exits).
+ */
+int ctl_try_open(struct mg_ctl *c)
 {
 	int one = 1, fd, err;
 
 	memset(c, 0, sizeof(*c));
 	c->sk = nl_socket_alloc();
 	if (!c->sk) {
-		fprintf(stderr, "%s: out of memory\n", mg_prog);
-		exit(EXIT_KERNEL);
+		snprintf(c->last.msg, sizeof(c->last.msg), "out of memory");
+		return -ENOMEM;
 	}
 	err = genl_connect(c->sk);
 	if (err < 0) {
-		fprintf(stderr, "%s: cannot open a generic netlink socket: %s\n", mg_prog,
-			nl_geterror(err));
-		exit(EXIT_NOFAMILY);
+		snprintf(c->last.msg, sizeof(c->last.msg),
+			 "cannot open a generic netlink socket: %s",
+			 nl_geterror(err));
+		nl_socket_free(c->sk);
+		c->sk = NULL;
+		return -EIO;
 	}
 	fd = nl_socket_get_fd(c->sk);
 	/* Error messages and the offset of the attribute at fault; old
@@ -57,10 +64,23 @@ int ctl_open(struct mg_ctl *c)
 	 * (MODULE_ALIAS_GENL_FAMILY) when it can. */
 	c->family = genl_ctrl_resolve(c->sk, MAGLEV_GENL_NAME);
 	if (c->family < 0) {
-		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is the maglev module loaded?)\n", mg_prog,
-			MAGLEV_GENL_NAME);
+		snprintf(c->last.msg, sizeof(c->last.msg),
+			 "generic netlink family \"%s\" not found (is the maglev module loaded?)",
+			 MAGLEV_GENL_NAME);
 		nl_socket_free(c->sk);
-		exit(EXIT_NOFAMILY);
+		c->sk = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int ctl_open(struct mg_ctl *c)
+{
+	int err = ctl_try_open(c);
+
+	if (err < 0) {
+		fprintf(stderr, "%s: %s\n", mg_prog, c->last.msg);
+		exit(err == -ENOMEM ? EXIT_KERNEL : EXIT_NOFAMILY);
 	}
 	return 0;
 }
@@ -309,6 +329,12 @@ void put_config(struct mg_req *r, const struct mg_config *c)
 	if (c->has & CFG_HAS_EXPIRE_NODEST)
 		req_put_u8(r, MAGLEV_CFG_A_EXPIRE_NODEST, c->expire_nodest,
 			   &c->o_expire_nodest);
+	if (c->has & CFG_HAS_PROBE) {
+		req_put_u32(r, MAGLEV_CFG_A_PROBE_MARK, c->probe_mark,
+			    &c->o_probe);
+		req_put_u32(r, MAGLEV_CFG_A_PROBE_MASK, c->probe_mask,
+			    &c->o_probe);
+	}
 	if ((c->has & CFG_HAS_TIMEOUTS) && c->timeout_has) {
 		struct nlattr *to = req_nest(r, MAGLEV_CFG_A_TIMEOUTS, NULL);
 
@@ -372,6 +398,7 @@ static struct nla_policy be_policy[MAGLEV_BE_A_MAX + 1] = {
 	[MAGLEV_BE_A_SLOTS] = { .type = NLA_U32 },
 	[MAGLEV_BE_A_INDEX] = { .type = NLA_U32 },
 	[MAGLEV_BE_A_STATS] = { .type = NLA_NESTED },
+	[MAGLEV_BE_A_ID] = { .type = NLA_U32 },
 };
 
 static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
@@ -387,6 +414,8 @@ static struct nla_policy cfg_policy[MAGLEV_CFG_A_MAX + 1] = {
 	[MAGLEV_CFG_A_CONN_MAX] = { .type = NLA_U32 },
 	[MAGLEV_CFG_A_EXPIRE_NODEST] = { .type = NLA_U8 },
 	[MAGLEV_CFG_A_TIMEOUTS] = { .type = NLA_NESTED },
+	[MAGLEV_CFG_A_PROBE_MARK] = { .type = NLA_U32 },
+	[MAGLEV_CFG_A_PROBE_MASK] = { .type = NLA_U32 },
 };
 
 static struct nla_policy stats_policy[MAGLEV_STATS_A_MAX + 1];
@@ -448,6 +477,10 @@ int decode_backend(struct nlattr *nest, struct mg_backend *b)
 	if (tb[MAGLEV_BE_A_INDEX]) {
 		b->index = nla_get_u32(tb[MAGLEV_BE_A_INDEX]);
 		b->has |= BE_HAS_INDEX;
+	}
+	if (tb[MAGLEV_BE_A_ID]) {
+		b->id = nla_get_u32(tb[MAGLEV_BE_A_ID]);
+		b->has |= BE_HAS_ID;
 	}
 	if (tb[MAGLEV_BE_A_STATS]) {
 		if (decode_stats(tb[MAGLEV_BE_A_STATS], st) < 0)
@@ -577,6 +610,11 @@ int decode_config(struct nlattr *nest, struct mg_config *c)
 	if (tb[MAGLEV_CFG_A_EXPIRE_NODEST]) {
 		c->expire_nodest = nla_get_u8(tb[MAGLEV_CFG_A_EXPIRE_NODEST]);
 		c->has |= CFG_HAS_EXPIRE_NODEST;
+	}
+	if (tb[MAGLEV_CFG_A_PROBE_MARK] && tb[MAGLEV_CFG_A_PROBE_MASK]) {
+		c->probe_mark = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MARK]);
+		c->probe_mask = nla_get_u32(tb[MAGLEV_CFG_A_PROBE_MASK]);
+		c->has |= CFG_HAS_PROBE;
 	}
 	if (tb[MAGLEV_CFG_A_TIMEOUTS]) {
 		struct nla_policy pol[MG_NTIMEOUTS];
