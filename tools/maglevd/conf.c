@@ -652,9 +652,10 @@ static int block_check(struct parser *p, struct stmt *hdr)
 	if (d->type == CHK_EXEC && d->mode == MODE_TUNNEL)
 		return perr(p, hdr->w[1], "\"%s\": an exec check cannot be tunnelled (mode direct)",
 			    d->name);
+	/* while a change is pending: back to back, so a dead backend is
+	 * down within interval + fall x timeout */
 	if (!d->fast_ms)
-		d->fast_ms = d->interval_ms < 500 ? d->interval_ms :
-			     d->interval_ms / 4 < 500 ? 500 : d->interval_ms / 4;
+		d->fast_ms = d->timeout_ms < 100 ? 100 : d->timeout_ms;
 	if (d->timeout_ms > d->interval_ms)
 		return perr(p, hdr->w[1], "\"%s\": timeout %ums is longer than interval %ums",
 			    d->name, d->timeout_ms, d->interval_ms);
@@ -882,6 +883,11 @@ static int finish(struct parser *p)
 	struct conf *c = p->c;
 	struct tok *end = &c->toks[c->ntoks - 1];
 
+	if (c->has_probe_mark) {
+		c->ns.probe_mark = c->probe_mark;
+		c->ns.probe_mask = c->probe_mask;
+		c->ns.has |= CFG_HAS_PROBE;
+	}
 	for (size_t i = 0; i < c->nsvc; i++) {
 		struct conf_service *s = &c->svc[i];
 		char name[80];

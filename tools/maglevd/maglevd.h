@@ -154,8 +154,7 @@ struct rt_service {
 	struct rt_backend *be;
 	size_t nbe;
 	bool exists;		/* in the kernel */
-	bool drift;
-	char drift_msg[256];
+	bool mismatch;		/* settings or backends differ from the file */
 };
 
 struct vip {
@@ -187,6 +186,7 @@ struct daemon {
 	size_t nvips;
 	unsigned int exec_running;
 	bool dirty;		/* re-evaluate backends and VIPs */
+	const char *svc_drift;	/* the last drift seen, "" if none */
 	bool foreground_stderr;
 };
 
