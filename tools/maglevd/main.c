@@ -28,6 +28,7 @@
 #include "maglevd.h"
 
 static bool journal;		/* stderr is the journal: <N> prefixes */
+static bool stamps;		/* -t: wall-clock seconds on each line */
 
 uint64_t now_ms(void)
 {
@@ -45,9 +46,15 @@ void logmsg(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (journal)
+	if (journal) {
 		fprintf(stderr, "<%d>%s\n", prio, msg);
-	else
+	} else if (stamps) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "maglevd: [%lld.%03ld] %s\n", (long long)ts.tv_sec,
+			ts.tv_nsec / 1000000, msg);
+	} else
 		fprintf(stderr, "maglevd: %s\n", msg);
 }
 
@@ -883,7 +890,8 @@ static int print_bird(const struct conf *c)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: maglevd [-c FILE]                 run (default " MAGLEVD_CONF ")\n"
+		"Usage: maglevd [-t] [-c FILE]            run (default " MAGLEVD_CONF ");\n"
+		"                                         -t: epoch time on log lines\n"
 		"       maglevd --check-config [FILE]     validate FILE, touch nothing\n"
 		"       maglevd --bird [FILE]             print the BIRD static routes of FILE's VIPs\n"
 		"       maglevd status [-c FILE | -S SOCKET]  print the running daemon's state (JSON)\n"
@@ -899,6 +907,7 @@ int main(int argc, char **argv)
 		{ "bird", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "timestamps", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = MAGLEVD_CONF, *sock = NULL;
@@ -908,7 +917,7 @@ int main(int argc, char **argv)
 
 	mg_prog = "maglevd";
 	journal = getenv("JOURNAL_STREAM") != NULL;
-	while ((o = getopt_long(argc, argv, "+c:S:h", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:S:th", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			path = optarg;
@@ -921,6 +930,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			bird = true;
+			break;
+		case 't':
+			stamps = true;
 			break;
 		case 'h':
 			usage(stdout);
