@@ -28,11 +28,13 @@ module: kdir
 
 tools:
 	$(MAKE) -C tools/maglevctl
+	$(MAKE) -C tools/maglevd
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
 	$(MAKE) -C tools/maglevctl install PREFIX=$(PREFIX)
+	$(MAKE) -C tools/maglevd install PREFIX=$(PREFIX)
 
 # checkpatch --strict and kernel-doc on the kernel sources.
 style:
@@ -59,12 +61,13 @@ bench:
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	$(MAKE) -C tools/maglevctl clean
+	$(MAKE) -C tools/maglevd clean
 	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean 2>/dev/null || true
 	rm -rf tests/.out
 
 help:
-	@echo "make [KDIR=...] [W=1]   build module/maglev.ko and tools/maglevctl/maglevctl"
+	@echo "make [KDIR=...] [W=1]   build module/maglev.ko, tools/maglevctl/maglevctl and tools/maglevd/maglevd"
 	@echo "make install            install the module (depmod) and maglevctl"
 	@echo "make style              checkpatch --strict on the kernel sources"
 	@echo "make check              every test (installs what it needs as root)"
