@@ -106,7 +106,7 @@ fi
 st=$(states)
 check "b1 restarted: up again in the kernel ($st)" test "$st" = "${BE4[1]}=up ${BE4[2]}=up "
 check "one log line per transition of b1 ($((2 * runs)) expected)" \
-	test "$(grep -c "backend ${BE4[1]}: " "$LOG")" -eq $((2 * runs))
+	test "$(grep -cE "backend ${BE4[1]}: (up|down) ->" "$LOG")" -eq $((2 * runs))
 
 # A stopped server still completes TCP handshakes (the listen backlog) but
 # never answers: the http check must time out.

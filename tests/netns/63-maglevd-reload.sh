@@ -63,7 +63,7 @@ conf "backend 10.0.2.14;" "service tcp $VIP4:8080 { check t; announce off; backe
 kill -HUP $MPID
 busywait 10000 grep -q "reloaded .*1 services added, 1 changed, 0 removed" "$LOG" ||
 	log_fail "valid file: no reload line with one service added and one changed"
-busywait 10000 grep -q "service tcp $VIP4:8080 backend ${BE4[1]}: down -> up" "$LOG" ||
+busywait 10000 grep -q "tcp $VIP4:8080 backend ${BE4[1]}: down -> up" "$LOG" ||
 	log_fail "new service's backend not brought up by its check"
 # the new backend's check fails (no route): it must never come up
 sleep_probes=$(($(date +%s) + 3))
@@ -72,7 +72,7 @@ st=$(mctl show tcp $VIP4:80 | awk '$1 ~ /^[0-9]/ { printf "%s=%s ", $1, $3 }')
 check "after reload: b1 b2 up, new backend down ($st)" \
 	test "$st" = "${BE4[1]}=up ${BE4[2]}=up 10.0.2.14=down "
 check "no transition of the unchanged backends" \
-	test "$(grep -cE "backend (${BE4[1]}|${BE4[2]}): (up|down) ->" "$LOG")" = 0
+	test "$(grep -cE "tcp $VIP4:80 backend (${BE4[1]}|${BE4[2]}): (up|down) ->" "$LOG")" = 0
 : >"$TMPD/go"
 busywait 10000 test -s "$TMPD/reply"
 check "long-lived connection answered by its backend after the reloads ($(cat "$TMPD/reply"))" \

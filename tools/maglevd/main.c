@@ -122,9 +122,13 @@ static char *probe_key(const struct conf *c, const struct conf_service *s,
 	tmpl->addr = tmpl->tunnel ? s->svc.vip : b->addr;
 	fmt_addr(&b->addr, a, sizeof(a));
 	fmt_addr(&s->svc.vip, v, sizeof(v));
+	/* a direct probe is the same whatever service asks for it; an exec
+	 * one sees the service in its environment, a tunnelled one goes
+	 * through the service */
 	if (asprintf(&key, "%s|%s|%s|%u|%u|%s", k->sig,
 		     k->type == CHK_EXEC ? "E" : tmpl->tunnel ? "T" : "D", a,
-		     tmpl->port, s->svc.port,
+		     tmpl->port,
+		     k->type == CHK_EXEC || tmpl->tunnel ? s->svc.port : 0,
 		     k->type == CHK_EXEC || tmpl->tunnel ? v : "") < 0)
 		return NULL;
 	return key;
@@ -355,13 +359,14 @@ static void evaluate(struct daemon *d)
 		svc_name(&s->cs->svc, name, sizeof(name));
 		for (size_t j = 0; j < s->nbe; j++) {
 			struct rt_backend *b = &s->be[j];
-			bool h = true;
+			bool h = true, logged = false;
 			uint8_t want;
 
 			for (size_t k = 0; k < b->npr; k++)
 				h = h && b->pr[k]->up;
 			if (h != b->healthy || !b->health_known) {
-				if (d->warm && b->health_known)
+				logged = d->warm && b->health_known;
+				if (logged)
 					logmsg(LOG_NOTICE, "%s backend %s: %s -> %s%s%s",
 					       name, fmt_addr(&b->cb->addr, a, sizeof(a)),
 					       b->healthy ? "up" : "down",
@@ -376,8 +381,17 @@ static void evaluate(struct daemon *d)
 				continue;
 			want = !b->cb->admin_down && b->healthy ?
 			       MAGLEV_BE_STATE_UP : MAGLEV_BE_STATE_DOWN;
-			if (!b->kknown || b->kstate != want)
-				kernel_backend_state(d, s, b, want);
+			if (b->kknown && b->kstate == want)
+				continue;
+			/* a first verdict (warm-up, a new backend) or drift */
+			if (!logged)
+				logmsg(LOG_NOTICE, "%s backend %s: set %s%s%s", name,
+				       fmt_addr(&b->cb->addr, a, sizeof(a)),
+				       state_name(want),
+				       b->cb->admin_down ? " (admin down)" :
+				       b->healthy ? "" : ": ",
+				       b->cb->admin_down || b->healthy ? "" : why_down(b));
+			kernel_backend_state(d, s, b, want);
 		}
 	}
 	for (size_t v = 0; v < d->nvips; v++) {
