@@ -21,6 +21,11 @@ MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
 require_tools bird birdc
 [ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
 maglev_load
+# the VIPs' tun devices
+modprobe -q tun 2>/dev/null
+if [ ! -c /dev/net/tun ]; then
+	mkdir -p /dev/net && mknod /dev/net/tun c 10 200 || skip "no /dev/net/tun"
+fi
 topo_setup 2
 tmpdir
 setup_ns NS_R
@@ -31,7 +36,7 @@ ip -n "$NS_R" addr add 10.0.9.1/24 dev r1 && ip -n "$NS_R" link set r1 up &&
 
 cat >"$TMPD/m.conf" <<EOF
 daemon { status-socket $TMPD/s.sock; health-interval 500ms; }
-check t { type tcp; interval 1s; timeout 500ms; rise 1; fall 1; }
+check t { type tcp; interval 2s; timeout 1s; rise 1; fall 2; }
 service tcp $VIP4:80 {
 	check t;
 	quorum 2;
@@ -66,7 +71,7 @@ f bird -c "$TMPD/f.bird" -s "$TMPD/f.ctl" -P "$TMPD/f.pid" || die "bird in F"
 
 LOG=$TMPD/log
 start_maglevd() {
-	f "$MAGLEVD" -t -c "$TMPD/m.conf" 2>>"$LOG" &
+	nsenter --net="/run/netns/$NS_F" "$MAGLEVD" -t -c "$TMPD/m.conf" 2>>"$LOG" &
 	MPID=$!
 	BG_PIDS+=($!)
 }
@@ -95,6 +100,7 @@ mon_ms() {
 	l=${l%%]*}
 	[ -n "$l" ] && echo $(($(date -d "${l%.*}" +%s) * 1000 + 10#${l#*.} / 1000))
 }
+deleted_more() { [ "$(grep -c "Deleted $VIP4 " "$TMPD/mon")" -gt "$1" ]; }
 runs=${MAGLEVD_RUNS:-1}
 times=()
 for ((i = 1; i <= runs; i++)); do
@@ -103,7 +109,7 @@ for ((i = 1; i <= runs; i++)); do
 	kill -9 "$MPID"
 	t0=$((${t%.*} * 1000 + 10#${t#*.} / 1000))
 	busywait 15000 withdrawn
-	busywait 5000 test "$(grep -c "Deleted $VIP4 " "$TMPD/mon")" -gt "$n"
+	busywait 5000 deleted_more "$n"
 	times+=($(($(mon_ms $((n + 1))) - t0)))
 	wait "$MPID" 2>/dev/null
 	start_maglevd
