@@ -56,9 +56,9 @@ busywait 10000 test -e "$TMPD/open" || die "client connection not open"
 
 mctl save >"$TMPD/before"
 cp "$TMPD/m.conf" "$TMPD/good.conf"
-printf 'service tcp %s:80 {\n\tbackend 10.0.2.300;\n}\n' "$VIP4" >>"$TMPD/m.conf"
+printf 'check broken {\n\ttype ping;\n}\n' >>"$TMPD/m.conf"
 kill -HUP $MPID
-busywait 10000 grep -q "reload refused, nothing changed: .*m.conf:[0-9]*:[0-9]*: \"10.0.2.300\"" "$LOG" ||
+busywait 10000 grep -q "reload refused, nothing changed: .*m.conf:[0-9]*:[0-9]*: \"ping\"" "$LOG" ||
 	log_fail "broken file: no refusal naming file:line and the word"
 mctl save >"$TMPD/after"
 check "broken file: the kernel configuration is unchanged" cmp "$TMPD/before" "$TMPD/after"

@@ -798,9 +798,7 @@ static int run(const char *path)
 	/* The namespace settings, then what the kernel has: existing
 	 * backends keep their state until warm-up gives a verdict, missing
 	 * services are created with every backend down (nothing flaps). */
-	if (kernel_open(d) == 0)
-		kernel_ns_apply(d, NULL);
-	kernel_check(d);
+	kernel_check(d);	/* opens, applies the namespace settings */
 	for (size_t i = 0; i < d->nsvc; i++) {
 		struct rt_service *s = &d->svc[i];
 
