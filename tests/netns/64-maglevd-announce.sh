@@ -88,7 +88,8 @@ ip -n "$NS_F" link set b2 down
 busywait 15000 withdrawn
 check "quorum lost (b2 unreachable): VIP withdrawn at the router" withdrawn
 check "the log says why" grep -q "VIP $VIP4 withdrawn (mgv0a000064): tcp $VIP4:80 has 1 usable backends, quorum 2" "$LOG"
-ip -n "$NS_F" link set b2 up
+# (the link down flushed F's host route to b2)
+ip -n "$NS_F" link set b2 up && ip -n "$NS_F" route replace "${BE4[2]}/32" dev b2
 busywait 15000 routed
 check "quorum back: VIP announced again" routed
 
@@ -116,7 +117,7 @@ for ((i = 1; i <= runs; i++)); do
 	busywait 60000 routed || { log_fail "restarted maglevd: VIP not announced"; break; }
 done
 check "maglevd SIGKILLed: VIP withdrawn at the router in ${times[*]} ms" \
-	test "${times[-1]:-99999}" -le 5000
+	test "${times[-1]:-99999}" -le 5000 -a "${times[-1]:--1}" -ge 0
 if [ "$runs" -gt 1 ]; then
 	sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 	log_info "maglevd death to withdraw at the router over $runs runs: median $(sed -n "$(((runs + 1) / 2))p" <<<"$sorted") ms, max $(tail -n 1 <<<"$sorted") ms"
