@@ -710,8 +710,8 @@ static void tick(struct daemon *d)
 		if (settled || now >= d->start_ms + d->conf->warmup_ms) {
 			unsigned int up = 0, all = 0;
 
+			/* the line comes before what warm-up allows */
 			d->warm = true;
-			evaluate(d);
 			for (size_t i = 0; i < d->nsvc; i++)
 				for (size_t j = 0; j < d->svc[i].nbe; j++) {
 					all++;
@@ -721,6 +721,7 @@ static void tick(struct daemon *d)
 			       (unsigned long long)(now - d->start_ms),
 			       settled ? "" : " (timeout: unsettled probes kept their seed)",
 			       up, all);
+			evaluate(d);
 			notify("READY=1");
 		} else if (d->start_ms + d->conf->warmup_ms < next) {
 			next = d->start_ms + d->conf->warmup_ms;
