@@ -84,12 +84,13 @@ bench:
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	$(MAKE) -C tools/maglevctl clean
+	$(MAKE) -C tools/maglevd clean
 	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean 2>/dev/null || true
 	rm -rf tests/.out
 
 help:
-	@echo "make [KDIR=...] [W=1]   build module/maglev.ko and tools/maglevctl/maglevctl"
+	@echo "make [KDIR=...] [W=1]   build module/maglev.ko, tools/maglevctl/maglevctl and tools/maglevd/maglevd"
 	@echo "make install            install the module (depmod) and what install-tools does"
 	@echo "make install-tools      maglevctl, man page, units, completion ([DESTDIR=] [PREFIX=/usr/local])"
 	@echo "make deb                Debian packages maglev-dkms and maglev in tests/.out/deb"

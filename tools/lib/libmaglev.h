@@ -137,6 +137,8 @@ enum {
 	CFG_HAS_FRAG_HOLD = 1 << 17,
 	CFG_HAS_FRAG_HOLD_BYTES = 1 << 18,
 	CFG_HAS_FRAG_TIMEOUT = 1 << 19,
+	/* both probe settings (maglevd sets and compares them together) */
+	CFG_HAS_PROBE = CFG_HAS_PROBE_MARK | CFG_HAS_PROBE_MASK,
 };
 
 /* What "config set" can set (and "save" saves). */
@@ -348,6 +350,7 @@ typedef int (*mg_reply_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 			   void *arg);
 
 int ctl_open(struct mg_ctl *c);	/* exits with EXIT_NOFAMILY on failure */
+int ctl_try_open(struct mg_ctl *c);	/* -errno, c->last.msg says why */
 void ctl_close(struct mg_ctl *c);
 int ctl_mcast_group(struct mg_ctl *c, const char *group);
 

@@ -30,21 +30,28 @@ const char *report_file = "<stdin>";
 /* ------------------------------------------------------------------ */
 /* Socket                                                              */
 
-int ctl_open(struct mg_ctl *c)
+/*
+ * Open the socket and resolve the family.  Returns 0, or a negative errno
+ * with a message in c->last.msg (maglevd retries; maglevctl exits).
+ */
+int ctl_try_open(struct mg_ctl *c)
 {
 	int one = 1, fd, err;
 
 	memset(c, 0, sizeof(*c));
 	c->sk = nl_socket_alloc();
 	if (!c->sk) {
-		fprintf(stderr, "%s: out of memory\n", mg_prog);
-		exit(EXIT_KERNEL);
+		snprintf(c->last.msg, sizeof(c->last.msg), "out of memory");
+		return -ENOMEM;
 	}
 	err = genl_connect(c->sk);
 	if (err < 0) {
-		fprintf(stderr, "%s: cannot open a generic netlink socket: %s\n", mg_prog,
-			nl_geterror(err));
-		exit(EXIT_NOFAMILY);
+		snprintf(c->last.msg, sizeof(c->last.msg),
+			 "cannot open a generic netlink socket: %s",
+			 nl_geterror(err));
+		nl_socket_free(c->sk);
+		c->sk = NULL;
+		return -EIO;
 	}
 	fd = nl_socket_get_fd(c->sk);
 	/* Error messages and the offset of the attribute at fault; old
@@ -57,10 +64,23 @@ int ctl_open(struct mg_ctl *c)
 	 * (MODULE_ALIAS_GENL_FAMILY) when it can. */
 	c->family = genl_ctrl_resolve(c->sk, MAGLEV_GENL_NAME);
 	if (c->family < 0) {
-		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is the maglev module loaded?)\n", mg_prog,
-			MAGLEV_GENL_NAME);
+		snprintf(c->last.msg, sizeof(c->last.msg),
+			 "generic netlink family \"%s\" not found (is the maglev module loaded?)",
+			 MAGLEV_GENL_NAME);
 		nl_socket_free(c->sk);
-		exit(EXIT_NOFAMILY);
+		c->sk = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int ctl_open(struct mg_ctl *c)
+{
+	int err = ctl_try_open(c);
+
+	if (err < 0) {
+		fprintf(stderr, "%s: %s\n", mg_prog, c->last.msg);
+		exit(err == -ENOMEM ? EXIT_KERNEL : EXIT_NOFAMILY);
 	}
 	return 0;
 }
