@@ -59,13 +59,13 @@ cfg=$(mctl -j config show | json_get '"%#x/%#x" % (d["probe_mark"], d["probe_mas
 check "config show -j reports the probe mark ($cfg)" test "$cfg" = "$MARK/$MASK"
 check "save keeps it" grep -q "probe-mark $MARK/$MASK" <<<"$(mctl save)"
 
-# probe SPEC...: from F, one TCP connection per SPEC "ADDR PORT MARK TIMEOUT",
-# all at once, sending an HTTP request line; prints per SPEC the name that
-# answered or the error ("refused", "timeout", ...).
+# probe SPEC...: from F, one TCP connection per SPEC "ADDR PORT MARK TIMEOUT
+# [SIZE]", all at once, sending SIZE bytes and an HTTP request line; prints
+# per SPEC the name that answered or the error ("refused", "timeout", ...).
 cat >"$TMPD/probe.py" <<'EOF'
 import concurrent.futures, errno, socket, sys
 
-def probe(addr, port, mark, timeout):
+def probe(addr, port, mark, timeout, size="0"):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.settimeout(float(timeout))
@@ -73,7 +73,7 @@ def probe(addr, port, mark, timeout):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, int(mark, 0))
     try:
         s.connect((addr, int(port)))
-        s.sendall(b"GET / HTTP/1.0\r\nHost: probe\r\n\r\n")
+        s.sendall(b"x" * int(size) + b"GET / HTTP/1.0\r\nHost: probe\r\n\r\n")
         return s.recv(256).decode().strip() or "empty"
     except socket.timeout:
         return "timeout"
@@ -105,13 +105,18 @@ expect() {
 	fi
 }
 
-expect "marked probes reach the backend their mark names, b3 down and drained included (IPv4, IPv6); unmarked local connections, and marked ones to a non-service port, are routed as before" \
-	"b1 b2 b3 b1 b2 b3 b1 b2 b3 b1 b2 b3 c c c c" \
+expect "marked probes reach the backend their mark names, b3 down and drained included (IPv4, IPv6); unmarked local connections, and marked ones to a non-service port, are routed as before; 300 kB uploads through the tunnel" \
+	"b1 b2 b3 b1 b2 b3 b1 b2 b3 b1 b2 b3 c c c c b1 b1" \
 	"$VIP4 80 $m4_1 20" "$VIP4 80 $m4_2 20" "$VIP4 80 $m4_3 20" \
 	"$VIP4 80 $m4_1 20" "$VIP4 80 $m4_2 20" "$VIP4 80 $m4_3 20" \
 	"$VIP6 80 $m6_1 20" "$VIP6 80 $m6_2 20" "$VIP6 80 $m6_3 20" \
 	"$VIP6 80 $m6_1 20" "$VIP6 80 $m6_2 20" "$VIP6 80 $m6_3 20" \
-	"$VIP4 80 0 20" "$VIP4 8080 $m4_1 20" "$VIP6 80 0 20" "$VIP6 8080 $m6_1 20"
+	"$VIP4 80 0 20" "$VIP4 8080 $m4_1 20" "$VIP6 80 0 20" "$VIP6 8080 $m6_1 20" \
+	"$VIP4 80 $m4_1 30 300000" "$VIP6 80 $m6_1 30 300000"
+# The 300 kB uploads went as GSO segments sized by the route to the VIP,
+# which learnt the tunnel's MTU at the SYN: none was too big.
+tb=$(mctl -j stats | json_get 'd["drop_too_big"]')
+check "probes' TCP segments fit the tunnel (drop_too_big $tb)" test "$tb" = 0
 
 # b2 cannot decapsulate: its probes fail, direct connections pass.
 ip -n "${NS_B[2]}" -b - <<<$'link set gre4 down\nlink set gre6 down' || die "gre down"
@@ -121,9 +126,17 @@ expect "b2's GRE devices down: its probes fail, direct connections to b2 pass, b
 	"$VIP4 80 $m4_1 20" "$VIP6 80 $m6_1 20"
 ip -n "${NS_B[2]}" -b - <<<$'link set gre4 up\nlink set gre6 up' || die "gre up"
 
-# b1 removed: its ids name no backend any more.
+# b1 removed: its ids name no backend any more. The notification names
+# the id it had.
+bg in_ns "$NS_F" "$MAGLEVCTL" -j monitor >"$TMPD/mon"
+mon_ready() { mctl stats zero && grep -q '"stats_zero"' "$TMPD/mon"; }
+busywait 30000 mon_ready >/dev/null || die "maglevctl monitor reports no events"
 mctl backend del tcp "$VIP4:80" "${BE4[1]}" || die "backend del"
 mctl backend del tcp "[$VIP6]:80" "${BE6[1]}" || die "backend del"
+busywait 30000 bash -c "[ \$(grep -c backend_del '$TMPD/mon') -ge 2 ]" >/dev/null
+ids=$(json_get "' '.join('%#x' % ($MARK | e['backend']['id']) for e in d if e.get('event') == 'backend_del')" \
+	< <(python3 -c 'import sys; print("[" + ",".join(sys.stdin.read().split("\n")[:-1]) + "]")' <"$TMPD/mon"))
+check "monitor: backend_del events carry the ids the probes used ($ids)" test "$ids" = "$m4_1 $m6_1"
 expect "b2's GRE up again: its probes pass; removed b1's ids are refused at once" \
 	"b2 b2 refused refused b3 b3" \
 	"$VIP4 80 $m4_2 20" "$VIP6 80 $m6_2 20" "$VIP4 80 $m4_1 20" \
