@@ -42,9 +42,6 @@
 #define container_of(ptr, type, member)					\
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define BUILD_BUG_ON(c)		_Static_assert(!(c), #c)
-#define min(a, b)		((a) < (b) ? (a) : (b))
-#define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-#define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define clamp_t(t, v, lo, hi)	min_t(t, max_t(t, v, lo), hi)
 #define lockdep_is_held(l)	1
 
