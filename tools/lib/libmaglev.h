@@ -393,6 +393,29 @@ int parse_top(struct nlmsghdr *nlh, struct nlattr **tb);
  * Returns 0 or a negative errno; kernel errors are in c->last. */
 int ctl_transact(struct mg_ctl *c, struct mg_req *r, mg_reply_fn fn,
 		 void *arg);
+/*
+ * Gathering replies, shared by maglevctl and maglevd.  services_reply is
+ * the mg_reply_fn of a MAGLEV_CMD_SERVICE_GET dump: it appends to a struct
+ * mg_svc_list (zeroed first), joining a service whose backends span
+ * several messages; services_sort orders the services and their backends;
+ * services_free frees the array.  stats_reply fills a struct mg_stats
+ * (zeroed first) from MAGLEV_CMD_STATS_GET.
+ */
+struct mg_svc_list {
+	struct mg_service *v;
+	size_t n, cap;
+};
+
+struct mg_stats {
+	uint64_t v[MG_NSTATS];
+	struct mg_conn_stats cs;
+};
+
+int services_reply(struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+void services_sort(struct mg_service *v, size_t n);
+void services_free(struct mg_service *v, size_t n);
+int stats_reply(struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+
 /* Fill e from an NLMSG_ERROR or NLMSG_DONE message. */
 void parse_nlerr(const struct nlmsghdr *nlh, struct mg_nlerr *e);
 

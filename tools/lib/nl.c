@@ -1037,3 +1037,80 @@ int report_error(const struct mg_ctl *c, const struct mg_req *r, int err)
 	fprintf(stderr, "%s: %s%s\n", mg_prog, where, what);
 	return EXIT_KERNEL;
 }
+
+/* ------------------------------------------------------------------ */
+/* Gathering replies (maglevctl and maglevd)                           */
+
+int services_reply(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct mg_svc_list *l = arg;
+
+	(void)nlh;
+	if (!tb[MAGLEV_A_SERVICE])
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct mg_service *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (decode_service(tb[MAGLEV_A_SERVICE], &l->v[l->n]) < 0)
+		return -EPROTO;
+	/*
+	 * A service whose backends do not fit one message goes on in the
+	 * next one, with its key repeated: append to the previous entry.
+	 */
+	if (l->n > 0 && !service_key_cmp(&l->v[l->n - 1], &l->v[l->n])) {
+		struct mg_service *prev = &l->v[l->n - 1], *cur = &l->v[l->n];
+
+		for (size_t i = 0; i < cur->nbe; i++) {
+			struct mg_backend *b = service_add_backend(prev);
+
+			if (!b) {
+				service_free(cur);
+				return -ENOMEM;
+			}
+			*b = cur->be[i];
+		}
+		service_free(cur);
+		return 0;
+	}
+	l->n++;
+	return 0;
+}
+
+static int svc_cmp(const void *a, const void *b)
+{
+	return service_key_cmp(a, b);
+}
+
+void services_sort(struct mg_service *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), svc_cmp);
+	for (size_t i = 0; i < n; i++)
+		service_sort_backends(&v[i]);
+}
+
+void services_free(struct mg_service *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		service_free(&v[i]);
+	free(v);
+}
+
+int stats_reply(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct mg_stats *s = arg;
+
+	(void)nlh;
+	if (tb[MAGLEV_A_STATS] && decode_stats(tb[MAGLEV_A_STATS], s->v) < 0)
+		return -EPROTO;
+	if (tb[MAGLEV_A_CONN_STATS] &&
+	    decode_conn_stats(tb[MAGLEV_A_CONN_STATS], &s->cs) < 0)
+		return -EPROTO;
+	return 0;
+}

@@ -49,72 +49,6 @@ static int no_args(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* Reading services and the config                                     */
 
-struct svc_list {
-	struct mg_service *v;
-	size_t n, cap;
-};
-
-static int on_service(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
-{
-	struct svc_list *l = arg;
-
-	(void)nlh;
-	if (!tb[MAGLEV_A_SERVICE])
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct mg_service *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	if (decode_service(tb[MAGLEV_A_SERVICE], &l->v[l->n]) < 0)
-		return -EPROTO;
-	/*
-	 * A service whose backends do not fit one message goes on in the
-	 * next one, with its key repeated: append to the previous entry.
-	 */
-	if (l->n > 0 && !service_key_cmp(&l->v[l->n - 1], &l->v[l->n])) {
-		struct mg_service *prev = &l->v[l->n - 1], *cur = &l->v[l->n];
-
-		for (size_t i = 0; i < cur->nbe; i++) {
-			struct mg_backend *b = service_add_backend(prev);
-
-			if (!b) {
-				service_free(cur);
-				return -ENOMEM;
-			}
-			*b = cur->be[i];
-		}
-		service_free(cur);
-		return 0;
-	}
-	l->n++;
-	return 0;
-}
-
-static int svc_cmp(const void *a, const void *b)
-{
-	return service_key_cmp(a, b);
-}
-
-static void sort_services(struct mg_service *v, size_t n)
-{
-	if (n > 1)
-		qsort(v, n, sizeof(*v), svc_cmp);
-	for (size_t i = 0; i < n; i++)
-		service_sort_backends(&v[i]);
-}
-
-void services_free(struct mg_service *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		service_free(&v[i]);
-	free(v);
-}
-
 /*
  * One service (key given) or all of them; exits on errors.  Both are dumps:
  * the kernel answers SERVICE_GET only as a dump, filtered to one service
@@ -124,7 +58,7 @@ void services_free(struct mg_service *v, size_t n)
 static int fetch_services(struct mg_ctl *c, const struct mg_service *key,
 			  struct mg_service **out, size_t *n)
 {
-	struct svc_list l = { 0 };
+	struct mg_svc_list l = { 0 };
 	struct mg_req r;
 	size_t k = 0;
 	int err;
@@ -135,7 +69,7 @@ static int fetch_services(struct mg_ctl *c, const struct mg_service *key,
 		put_service(&r, key, PUT_KEY);
 		r.fallback = &key->o_key;	/* the only word sent */
 	}
-	err = ctl_transact(c, &r, on_service, &l);
+	err = ctl_transact(c, &r, services_reply, &l);
 	if (err) {
 		int ret = report_error(c, &r, err);
 
@@ -154,7 +88,7 @@ static int fetch_services(struct mg_ctl *c, const struct mg_service *key,
 		}
 		l.n = k;
 	}
-	sort_services(l.v, l.n);
+	services_sort(l.v, l.n);
 	*out = l.v;
 	*n = l.n;
 	return 0;
@@ -352,27 +286,9 @@ int cmd_backend(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* stats                                                               */
 
-struct stats_reply {
-	uint64_t v[MG_NSTATS];
-	struct mg_conn_stats cs;
-};
-
-static int on_stats(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
-{
-	struct stats_reply *s = arg;
-
-	(void)nlh;
-	if (tb[MAGLEV_A_STATS] && decode_stats(tb[MAGLEV_A_STATS], s->v) < 0)
-		return -EPROTO;
-	if (tb[MAGLEV_A_CONN_STATS] &&
-	    decode_conn_stats(tb[MAGLEV_A_CONN_STATS], &s->cs) < 0)
-		return -EPROTO;
-	return 0;
-}
-
 static int stats_show(int argc, char **argv)
 {
-	struct stats_reply v = { 0 };
+	struct mg_stats v = { 0 };
 	struct mg_service *svc = NULL;
 	bool prom = false;
 	struct mg_ctl c;
@@ -390,7 +306,7 @@ static int stats_show(int argc, char **argv)
 		return usage_error();
 	if (start(&c, &r, MAGLEV_CMD_STATS_GET, 0) < 0)
 		return EXIT_KERNEL;
-	err = ctl_transact(&c, &r, on_stats, &v);
+	err = ctl_transact(&c, &r, stats_reply, &v);
 	if (err) {
 		err = report_error(&c, &r, err);
 		req_free(&r);

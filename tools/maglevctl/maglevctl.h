@@ -43,7 +43,6 @@ int usage_error(void);		/* prints mg_err, returns EXIT_USAGE */
 
 /* Dumps every service, sorted; the caller frees with services_free. */
 int get_services(struct mg_ctl *c, struct mg_service **out, size_t *n);
-void services_free(struct mg_service *v, size_t n);
 int get_config(struct mg_ctl *c, struct mg_config *cfg);
 
 #endif
