@@ -456,6 +456,9 @@ const char *conn_stat_name(int attr, bool json);
 /* prom.c: the Prometheus text exposition format (maglevctl.8, PROMETHEUS) */
 
 void prom_label_value(FILE *f, const char *v);
+void prom_header(FILE *f, const char *name, const char *type,
+		 const char *help);
+void prom_labels(FILE *f, const struct mg_service *s, const struct mg_addr *be);
 void prom_write(FILE *f, const uint64_t v[MG_NSTATS],
 		const struct mg_conn_stats *cs, const struct mg_service *svc,
 		size_t nsvc);

@@ -54,8 +54,9 @@ static void help_text(FILE *f, const char *v)
 	}
 }
 
-static void header(FILE *f, const char *name, const char *type,
-		   const char *help)
+/* The "# HELP" and "# TYPE" lines of family @name. */
+void prom_header(FILE *f, const char *name, const char *type,
+		 const char *help)
 {
 	fprintf(f, "# HELP %s ", name);
 	help_text(f, help);
@@ -114,12 +115,12 @@ static void write_stats(FILE *f, const uint64_t v[MG_NSTATS])
 		if (seen)
 			continue;
 		if (g >= 0) {
-			header(f, fam, "counter", groups[g][2]);
+			prom_header(f, fam, "counter", groups[g][2]);
 		} else {
 			snprintf(help, sizeof(help),
 				 "Namespace counter %s (maglevctl stats)",
 				 stat_name(i, false));
-			header(f, fam, "counter", help);
+			prom_header(f, fam, "counter", help);
 		}
 		for (int k = i; k < MG_NSTATS; k++) {
 			stat_family(k, other, sizeof(other), &reason);
@@ -152,13 +153,13 @@ static void write_conn_stats(FILE *f, const struct mg_conn_stats *cs)
 		snprintf(help, sizeof(help),
 			 "Connection table %s %s (maglevctl stats)",
 			 gauge ? "gauge" : "counter", conn_stat_name(i, false));
-		header(f, fam, gauge ? "gauge" : "counter", help);
+		prom_header(f, fam, gauge ? "gauge" : "counter", help);
 		fprintf(f, "%s %llu\n", fam, (unsigned long long)cs->v[i]);
 	}
 }
 
-static void labels(FILE *f, const struct mg_service *s,
-		   const struct mg_backend *b)
+/* {proto="tcp",vip="10.0.0.1",port="80"[,backend="10.0.2.1"]} */
+void prom_labels(FILE *f, const struct mg_service *s, const struct mg_addr *be)
 {
 	char buf[ADDR_STRLEN];
 
@@ -167,9 +168,9 @@ static void labels(FILE *f, const struct mg_service *s,
 	fputs("\",vip=\"", f);
 	prom_label_value(f, fmt_addr(&s->vip, buf, sizeof(buf)));
 	fprintf(f, "\",port=\"%u\"", s->port);
-	if (b) {
+	if (be) {
 		fputs(",backend=\"", f);
-		prom_label_value(f, fmt_addr(&b->addr, buf, sizeof(buf)));
+		prom_label_value(f, fmt_addr(be, buf, sizeof(buf)));
 		fputc('"', f);
 	}
 	fputc('}', f);
@@ -249,23 +250,23 @@ void prom_write(FILE *f, const uint64_t v[MG_NSTATS],
 	if (cs && cs->present)
 		write_conn_stats(f, cs);
 	for (int m = 0; m < SM_N; m++) {
-		header(f, svc_metrics[m][0], svc_metrics[m][1],
+		prom_header(f, svc_metrics[m][0], svc_metrics[m][1],
 		       svc_metrics[m][2]);
 		for (size_t i = 0; i < nsvc; i++) {
 			fputs(svc_metrics[m][0], f);
-			labels(f, &svc[i], NULL);
+			prom_labels(f, &svc[i], NULL);
 			fprintf(f, " %llu\n",
 				(unsigned long long)svc_value(&svc[i], m));
 		}
 	}
 	for (int m = 0; m < BM_N; m++) {
-		header(f, be_metrics[m][0], be_metrics[m][1], be_metrics[m][2]);
+		prom_header(f, be_metrics[m][0], be_metrics[m][1], be_metrics[m][2]);
 		for (size_t i = 0; i < nsvc; i++) {
 			for (size_t k = 0; k < svc[i].nbe; k++) {
 				const struct mg_backend *b = &svc[i].be[k];
 
 				fputs(be_metrics[m][0], f);
-				labels(f, &svc[i], b);
+				prom_labels(f, &svc[i], &b->addr);
 				fprintf(f, " %llu\n",
 					(unsigned long long)be_value(b, m));
 			}

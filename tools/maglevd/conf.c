@@ -477,8 +477,20 @@ static int block_daemon(struct parser *p, struct stmt *hdr)
 			if (parse_num(p, st.w[1], 1, 1024, false, &v) < 0)
 				return -1;
 			c->max_exec = (unsigned int)v;
+		} else if (!strcmp(k->s, "metrics-listen")) {
+			if (!strcmp(st.w[1]->s, "off")) {
+				c->has_metrics = false;
+				continue;
+			}
+			if (parse_endpoint(st.w[1]->s, "metrics-listen",
+					   &c->metrics_addr, &c->metrics_port) < 0)
+				return perr(p, st.w[1], "%s", mg_err);
+			if (!c->metrics_port)
+				return perr(p, st.w[1], "\"%s\": expected a port from 1 to 65535",
+					    st.w[1]->s);
+			c->has_metrics = true;
 		} else {
-			return perr(p, k, "\"%s\": unknown daemon setting (expected status-socket, drain-delay, warmup-timeout, health-interval or max-exec)",
+			return perr(p, k, "\"%s\": unknown daemon setting (expected status-socket, metrics-listen, drain-delay, warmup-timeout, health-interval or max-exec)",
 				    k->s);
 		}
 	}

@@ -228,6 +228,36 @@ int kernel_backend_state(struct daemon *d, struct rt_service *s,
 	return err;
 }
 
+int kernel_read_stats(struct daemon *d, struct mg_stats *st,
+		      struct mg_service **svc, size_t *nsvc)
+{
+	struct mg_svc_list l = { 0 };
+	struct mg_req r;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	*svc = NULL;
+	*nsvc = 0;
+	if (kernel_open(d) < 0)
+		return -ENOENT;
+	if (req_init(&r, d->ctl.family, MAGLEV_CMD_STATS_GET, 0, 0) < 0)
+		return -ENOMEM;
+	err = run(d, &r, stats_reply, st);
+	if (err)
+		return err;
+	if (req_init(&r, d->ctl.family, MAGLEV_CMD_SERVICE_GET, NLM_F_DUMP, 0) < 0)
+		return -ENOMEM;
+	err = run(d, &r, services_reply, &l);
+	if (err) {
+		services_free(l.v, l.n);
+		return err;
+	}
+	services_sort(l.v, l.n);
+	*svc = l.v;
+	*nsvc = l.n;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading back                                                        */
 

@@ -7,7 +7,8 @@
  *
  * Files: conf.c (the grammar, no side effects), probe.c (health checks),
  * kernel.c (netlink: apply, reconcile, drift), announce.c (tun devices),
- * main.c (the event loop, signals, reload, status socket, sd_notify).
+ * metrics.c (the HTTP /metrics endpoint), main.c (the event loop,
+ * signals, reload, status socket, sd_notify).
  */
 #ifndef MAGLEVD_H
 #define MAGLEVD_H
@@ -22,6 +23,7 @@
 /* conf.c                                                              */
 
 enum chk_type { CHK_TCP, CHK_HTTP, CHK_UDP, CHK_DNS, CHK_EXEC };
+#define MAGLEVD_NCHK (CHK_EXEC + 1)
 enum chk_mode { MODE_AUTO, MODE_DIRECT, MODE_TUNNEL };
 
 struct check_def {
@@ -65,6 +67,9 @@ struct conf {
 	bool has_probe_mark;
 	uint32_t probe_mark, probe_mask;
 	char *status_path;
+	bool has_metrics;	/* metrics-listen: the HTTP /metrics socket */
+	struct mg_addr metrics_addr;
+	uint16_t metrics_port;
 	uint32_t drain_ms, warmup_ms, health_ms;
 	unsigned int max_exec;
 	struct check_def *chk;
@@ -165,6 +170,8 @@ struct vip {
 	bool used;
 };
 
+struct mclient;
+
 struct daemon {
 	struct conf *conf;
 	const char *conf_path;
@@ -188,6 +195,10 @@ struct daemon {
 	bool dirty;		/* re-evaluate backends and VIPs */
 	const char *svc_drift;	/* the last drift seen, "" if none */
 	bool foreground_stderr;
+	struct watch metrics;	/* metrics-listen, fd -1 if off */
+	struct mclient *mcl;	/* its connections */
+	uint64_t reloads;
+	uint64_t probe_count[MAGLEVD_NCHK][2];	/* by type; [1]: success */
 };
 
 uint64_t now_ms(void);
@@ -213,6 +224,18 @@ int kernel_backend_state(struct daemon *d, struct rt_service *s,
 			 struct rt_backend *b, uint8_t state);
 /* Read the kernel: existence, ids, states; forwarder health; drift. */
 void kernel_check(struct daemon *d);
+
+/* Namespace counters and every service, sorted (for /metrics). */
+int kernel_read_stats(struct daemon *d, struct mg_stats *st,
+		      struct mg_service **svc, size_t *nsvc);
+
+/* metrics.c */
+int metrics_open(struct daemon *d);
+void metrics_close(struct daemon *d);
+/* After a reload: reopen if metrics-listen changed. */
+int metrics_reload(struct daemon *d, const struct conf *old);
+/* Drops connections past their deadline; returns min(next, deadlines). */
+uint64_t metrics_tick(struct daemon *d, uint64_t now, uint64_t next);
 
 /* announce.c */
 int vip_open(struct vip *v);

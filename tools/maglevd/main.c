@@ -615,7 +615,9 @@ static void reload(struct daemon *d)
 		kernel_service_replace(d, s);
 	}
 	free_rt(d, osvc, onsvc, opr, onpr, ovip, onvip);
+	metrics_reload(d, oc);
 	conf_free(oc);
+	d->reloads++;
 	kernel_check(d);
 	d->dirty = true;
 	logmsg(LOG_NOTICE, "reloaded %s: %u services added, %u changed, %u removed",
@@ -729,6 +731,7 @@ static void tick(struct daemon *d)
 	}
 	if (d->dirty)
 		evaluate(d);
+	next = metrics_tick(d, now, next);
 	if (d->watchdog_us) {
 		if (now >= d->next_watchdog_ms) {
 			notify("WATCHDOG=1");
@@ -790,7 +793,7 @@ static int run(const char *path)
 		logmsg(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
 		return 1;
 	}
-	if (listen_status(d) < 0)
+	if (listen_status(d) < 0 || metrics_open(d) < 0)
 		return 1;
 
 	build(d, d->conf, NULL, 0, NULL, 0, NULL, 0);
@@ -833,6 +836,8 @@ static int run(const char *path)
 		}
 	}
 	logmsg(LOG_NOTICE, "exiting");
+	metrics_close(d);
+	free(d->mcl);
 	unlink(d->conf->status_path);
 	free_rt(d, d->svc, d->nsvc, d->pr, d->npr, d->vips, d->nvips);
 	conf_free(d->conf);

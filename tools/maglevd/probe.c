@@ -63,6 +63,7 @@ static void result(struct daemon *d, struct probe *p, bool ok,
 	vsnprintf(p->last, sizeof(p->last), fmt, ap);
 	va_end(ap);
 	p->probes++;
+	d->probe_count[p->chk->type][ok]++;
 	if (ok) {
 		p->ok_run++;
 		p->fail_run = 0;

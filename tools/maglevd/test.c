@@ -17,7 +17,7 @@ static int fails, runs;
 	"	seed 0123456789abcdef0123456789abcdef;\n" \
 	"	table-size 1021; timeout tcp-est 600;\n" \
 	"}\n" \
-	"daemon { status-socket /run/x.sock; drain-delay 2s; }\n" \
+	"daemon { status-socket /run/x.sock; drain-delay 2s; metrics-listen [::1]:9586; }\n" \
 	"check web {\n" \
 	"	type http; path \"/health\"; status 200-299; expect \"OK\";\n" \
 	"	interval 1s; timeout 500ms; rise 2; fall 3;\n" \
@@ -51,6 +51,8 @@ static void ok(void)
 	EXPECT(c->ns.table_size == 1021 && c->ns.o_table_size.line == 3);
 	EXPECT(c->ns.timeout[MAGLEV_TIMEOUT_A_TCP_EST] == 600);
 	EXPECT(!strcmp(c->status_path, "/run/x.sock") && c->drain_ms == 2000);
+	EXPECT(c->has_metrics && c->metrics_port == 9586 &&
+	       c->metrics_addr.family == AF_INET6);
 	EXPECT(c->chk[0].type == CHK_HTTP && !strcmp(c->chk[0].path, "/health"));
 	EXPECT(c->chk[0].status_lo == 200 && c->chk[0].status_hi == 299);
 	EXPECT(c->chk[0].interval_ms == 1000 && c->chk[0].timeout_ms == 500);
@@ -134,6 +136,33 @@ int main(void)
 	bad("daemon {\n max-exec 0;\n}\n", 2, "\"0\"");
 	bad("daemon {\n loglevel 3;\n}\n", 2, "\"loglevel\"");
 	bad("daemon {\n drain-delay 1s 2s;\n}\n", 2, "\"2s\"");
+	bad("daemon {\n metrics-listen 9586;\n}\n", 2, "\"9586\"");
+	bad("daemon {\n metrics-listen 127.0.0.1:0;\n}\n", 2, "\"127.0.0.1:0\"");
+	bad("daemon {\n metrics-listen localhost:9586;\n}\n", 2, "\"localhost:9586\"");
+	bad("daemon {\n metrics-listen 127.0.0.1:70000;\n}\n", 2, "70000");
+	bad("daemon {\n metrics-listen ::1:9586;\n}\n", 2, "\"::1:9586\"");
+	bad("daemon { metrics-listen off;\n metrics-listen 127.0.0.1:1; }\n", 2,
+	    "\"metrics-listen\" given twice");
+	{
+		char err[256];
+		struct conf *c = conf_load("t.conf",
+			"daemon { metrics-listen 127.0.0.1:9586; }\n", err, sizeof(err));
+		struct conf *o = conf_load("t.conf", "daemon { metrics-listen off; }\n",
+					   err, sizeof(err));
+		struct conf *n = conf_load("t.conf", "daemon { }\n", err, sizeof(err));
+
+		runs++;
+		if (!c || !o || !n || !c->has_metrics || c->metrics_port != 9586 ||
+		    c->metrics_addr.family != AF_INET ||
+		    c->metrics_addr.u.v4.s_addr != htonl(0x7f000001) ||
+		    o->has_metrics || n->has_metrics) {
+			printf("FAIL: metrics-listen: %s\n", err);
+			fails++;
+		}
+		conf_free(c);
+		conf_free(o);
+		conf_free(n);
+	}
 	/* checks */
 	bad("check a {\n}\n", 1, "\"a\": check without a type");
 	bad("check a {\n type ping;\n}\n", 2, "\"ping\"");
