@@ -4,6 +4,7 @@
 # maglevd health checks drive backend states: an HTTP server killed is set
 # down within interval + fall x timeout, restarted it is up after rise
 # successes, and a SIGSTOPped one (TCP still accepts) fails the http check.
+# Its HTTP /metrics endpoint (metrics-listen) serves promtool-clean text.
 #
 #   C ──veth── F (maglev, maglevd) ─veths─┬── B1 10.0.2.11  http :8081
 #                                         └── B2 10.0.2.12  http :8081
@@ -14,7 +15,8 @@
 source "$(dirname "$0")/lib.sh"
 
 MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
-require_tools
+require_tools curl
+command -v promtool >/dev/null || die "promtool is not installed (tools/install-deps: prometheus)"
 [ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
 maglev_load
 topo_setup 2
@@ -52,7 +54,10 @@ httpd_start 1
 httpd_start 2
 
 cat >"$TMPD/m.conf" <<EOF
-daemon { status-socket $TMPD/s.sock; health-interval 500ms; }
+daemon {
+	status-socket $TMPD/s.sock; health-interval 500ms;
+	metrics-listen 127.0.0.1:9586;
+}
 check web {
 	type http; port 8081; path /health; status 200; expect "ok";
 	interval 2s; timeout 1s; rise 2; fall 2;
@@ -126,5 +131,24 @@ busywait 15000 grep -q "backend ${BE4[2]}: down -> up" "$LOG" ||
 f "$MAGLEVD" status -S "$TMPD/s.sock" >"$TMPD/status.json"
 check "status socket: both backends and their check" \
 	test "$(grep -c '"check": "web"' "$TMPD/status.json")" = 2
+
+# /metrics: the kernel's families (as maglevctl stats --prometheus) and
+# maglevd's own, promtool-clean; other paths 404, other methods 405.
+URL=http://127.0.0.1:9586
+f curl -s --max-time 10 -o "$TMPD/metrics" "$URL/metrics" || log_fail "curl $URL/metrics"
+check "/metrics: maglev_packets_total" grep -q '^maglev_packets_total ' "$TMPD/metrics"
+check "/metrics: backend series of b1" grep -qF \
+	"maglev_backend_up{proto=\"tcp\",vip=\"$VIP4\",port=\"80\",backend=\"${BE4[1]}\"} 1" "$TMPD/metrics"
+check "/metrics: maglevd_backend_healthy of b2" grep -qF \
+	"maglevd_backend_healthy{proto=\"tcp\",vip=\"$VIP4\",port=\"80\",backend=\"${BE4[2]}\"} 1" "$TMPD/metrics"
+promtool_clean() {
+	local out
+	out=$(promtool check metrics <"$1" 2>&1) && [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
+}
+check "/metrics: promtool check metrics clean" promtool_clean "$TMPD/metrics"
+check "/metrics: Content-Type version 0.0.4" eval \
+	"f curl -s -o /dev/null -w '%{content_type}' $URL/metrics | grep -qF 'text/plain; version=0.0.4'"
+check "/other: 404" test "$(f curl -s -o /dev/null -w '%{http_code}' "$URL/other")" = 404
+check "POST /metrics: 405" test "$(f curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/metrics")" = 405
 [ $RET = 0 ] || sed 's/^/    log: /' "$LOG"
 exit $RET
