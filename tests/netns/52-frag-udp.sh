@@ -26,8 +26,10 @@ frag_send "20 fragmented UDP/IPv4 datagrams arrive whole at the backend lookup n
 frag_send "20 fragmented UDP/IPv6 datagrams arrive whole at the backend lookup names" \
 	kernel $VIP6 26000-26019
 check "F queued no fragment for reassembly (Ip(6)ReasmReqds 0)" test "$(reasm "$NS_F")" = 0
+# A later fragment may overtake its first on the way (seen on 6.12): it is
+# then held and flushed rather than followed, which is the design.
 frag_check "one first fragment recorded per datagram, the later ones followed" \
-	'd["frag_first"] >= 40 and d["frag_followed"] >= 80'
+	'd["frag_first"] >= 40 and d["frag_followed"] + d["frag_flushed"] >= 80'
 frag_check "no fragment dropped or expired; any held was flushed" \
 	'd["frag_drop"] + d["frag_expired"] == 0 and d["frag_held"] == d["frag_flushed"]'
 exit $RET
