@@ -189,7 +189,7 @@ enum kind {
 	K_CUT,			/* the message ends inside its last attribute */
 	K_BOTH_ADDR,		/* an IPv4 and an IPv6 address */
 	K_FLOW_FAMILY,		/* a flow from IPv4 to IPv6 */
-	K_HUGE_LIST,		/* max_backends + 1 backends */
+	K_HUGE_LIST,		/* max_backends + 1 backends, 65 pool members */
 	K_DEEP,			/* thousands of nested nests */
 	K_HUGE_NEST,		/* thousands of attributes, the last one bad */
 	K_RESERVED,		/* genlmsghdr.reserved != 0 */
@@ -197,6 +197,7 @@ enum kind {
 	K_DUMP_FLAG,		/* NLM_F_DUMP on a do-only op, or missing on a dump */
 	K_SHORT,		/* nlmsg_len shorter than the genl header */
 	K_BAD_CMD,		/* command number the family does not have */
+	K_POOL_DUP,		/* a forwarder pool member twice */
 	K_RANDOM,		/* random mode */
 	K_MAX
 };
@@ -206,7 +207,7 @@ static const char *const kind_names[K_MAX] = {
 	"array-entry-type", "missing", "range", "not-a-nest", "trunc-hdr",
 	"len-beyond", "cut", "both-addr", "flow-family", "huge-list", "deep-nest",
 	"huge-nest", "genl-reserved", "nlmsg-flags", "dump-flag", "short-hdr",
-	"bad-cmd", "random",
+	"bad-cmd", "pool-dup", "random",
 };
 
 /* The genetlink core refuses these before the family sees them, without
@@ -228,6 +229,7 @@ enum tag {
 	T_CFG,		/* MAGLEV_A_CONFIG: MAGLEV_CFG_A_* */
 	T_TMO,		/* MAGLEV_CFG_A_TIMEOUTS */
 	T_FLOW,		/* MAGLEV_A_FLOW: MAGLEV_FLOW_A_* */
+	T_POOL,		/* MAGLEV_CFG_A_POOL: MAGLEV_POOL_A_ADDR4/6 entries */
 	T_RAW,		/* a nest of anything (random mode) */
 };
 
@@ -235,14 +237,15 @@ enum tag {
 enum vtag {
 	V_NONE, V_U8, V_U16, V_U32, V_PROTO, V_ADDR4, V_ADDR6, V_PORT, V_TSIZE,
 	V_HASH, V_FLAGS, V_WEIGHT, V_STATE, V_SEED, V_CONNMAX, V_NODEST,
-	V_TIMEOUT,
+	V_TIMEOUT, V_ICMP, V_FRAGMAX, V_FRAGHOLD, V_HOLDBYTES, V_FRAGTMO,
 };
 
 static const uint8_t vtag_len[] = {
 	[V_NONE] = 0, [V_U8] = 1, [V_U16] = 2, [V_U32] = 4, [V_PROTO] = 1,
 	[V_ADDR4] = 4, [V_ADDR6] = 16, [V_PORT] = 2, [V_TSIZE] = 4, [V_HASH] = 1,
 	[V_FLAGS] = 4, [V_WEIGHT] = 4, [V_STATE] = 1, [V_SEED] = 16,
-	[V_CONNMAX] = 4, [V_NODEST] = 1, [V_TIMEOUT] = 4,
+	[V_CONNMAX] = 4, [V_NODEST] = 1, [V_TIMEOUT] = 4, [V_ICMP] = 1,
+	[V_FRAGMAX] = 4, [V_FRAGHOLD] = 4, [V_HOLDBYTES] = 4, [V_FRAGTMO] = 4,
 };
 
 struct node {
@@ -616,6 +619,12 @@ struct mgconf {
 	uint8_t ttl, default_hash, expire_nodest;
 	uint32_t default_table_size, conn_max;
 	uint32_t timeouts[MAGLEV_TIMEOUT_A_MAX + 1];
+	uint8_t icmp;
+	uint32_t probe_mark, probe_mask;
+	uint32_t frag_max, frag_hold, frag_hold_bytes, frag_timeout;
+	uint32_t npool;
+	uint8_t pool_fam[MAGLEV_POOL_MAX_MEMBERS];
+	uint8_t pool[MAGLEV_POOL_MAX_MEMBERS][16];
 };
 
 static struct mgconf conf0;
@@ -691,6 +700,20 @@ static void put_config(int p, const struct mgconf *c)
 	tn = nest(cn, MAGLEV_CFG_A_TIMEOUTS, T_TMO);
 	for (i = MAGLEV_TIMEOUT_A_TCP_SYN; i <= MAGLEV_TIMEOUT_A_MAX; i++)
 		leaf_u32(tn, (uint16_t)i, V_TIMEOUT, c->timeouts[i]);
+	leaf_u8(cn, MAGLEV_CFG_A_ICMP, V_ICMP, c->icmp);
+	leaf_u32(cn, MAGLEV_CFG_A_PROBE_MARK, V_U32, c->probe_mark);
+	leaf_u32(cn, MAGLEV_CFG_A_PROBE_MASK, V_U32, c->probe_mask);
+	leaf_u32(cn, MAGLEV_CFG_A_FRAG_MAX, V_FRAGMAX, c->frag_max);
+	leaf_u32(cn, MAGLEV_CFG_A_FRAG_HOLD, V_FRAGHOLD, c->frag_hold);
+	leaf_u32(cn, MAGLEV_CFG_A_FRAG_HOLD_BYTES, V_HOLDBYTES, c->frag_hold_bytes);
+	leaf_u32(cn, MAGLEV_CFG_A_FRAG_TIMEOUT, V_FRAGTMO, c->frag_timeout);
+	/* The pool as it is (an empty nest clears it: no change either). */
+	tn = nest(cn, MAGLEV_CFG_A_POOL, T_POOL);
+	for (i = 0; i < (int)c->npool; i++)
+		if (c->pool_fam[i] == AF_INET)
+			leaf(tn, MAGLEV_POOL_A_ADDR4, V_ADDR4, c->pool[i], 4);
+		else
+			leaf(tn, MAGLEV_POOL_A_ADDR6, V_ADDR6, c->pool[i], 16);
 }
 
 /* Build the request maglevctl would send for @cmd, about scratch[@v]. */
@@ -785,7 +808,7 @@ static bool p_nest(int i)
 static bool p_policy_nest(int i)
 {
 	switch (nd[i].tag) {
-	case T_SVC: case T_BE: case T_CFG: case T_TMO: case T_FLOW:
+	case T_SVC: case T_BE: case T_CFG: case T_TMO: case T_FLOW: case T_POOL:
 		return true;
 	}
 	return false;
@@ -794,6 +817,17 @@ static bool p_policy_nest(int i)
 static bool p_belist(int i)
 {
 	return nd[i].tag == T_BELIST;
+}
+
+/* A list with a bound: backends, or the forwarder pool. */
+static bool p_list(int i)
+{
+	return nd[i].tag == T_BELIST || nd[i].tag == T_POOL;
+}
+
+static bool p_pool(int i)
+{
+	return nd[i].tag == T_POOL;
 }
 
 static bool p_req(int i)
@@ -806,6 +840,8 @@ static bool p_range(int i)
 	switch (nd[i].vtag) {
 	case V_PROTO: case V_TSIZE: case V_HASH: case V_FLAGS: case V_WEIGHT:
 	case V_STATE: case V_CONNMAX: case V_NODEST: case V_TIMEOUT:
+	case V_ICMP: case V_FRAGMAX: case V_FRAGHOLD: case V_HOLDBYTES:
+	case V_FRAGTMO:
 		return nd[i].tag == T_LEAF;
 	}
 	return false;
@@ -862,6 +898,8 @@ static uint16_t unknown_type(int tag)
 		return chance(30) ? 0 : rnd_type_above(MAGLEV_TIMEOUT_A_MAX);
 	case T_FLOW:
 		return chance(30) ? 0 : rnd_type_above(MAGLEV_FLOW_A_MAX);
+	case T_POOL:
+		return chance(30) ? 0 : rnd_type_above(MAGLEV_POOL_A_MAX);
 	case T_BELIST:
 		do
 			t = (uint16_t)below(24);
@@ -941,6 +979,14 @@ static uint32_t range_u32(int vtag)
 		return chance(50) ? 0xffffffffu : 16777217u + below(0x7fffffff);
 	case V_TIMEOUT:
 		return chance(50) ? 0 : MAGLEV_TIMEOUT_MAX + 1 + below(0x7fffffff);
+	case V_FRAGMAX:		/* 1..65536 */
+		return chance(50) ? 0 : 65537 + below(0x7fffffff);
+	case V_FRAGHOLD:	/* 0..1024 */
+		return 1025 + below(chance(50) ? 8 : 0x7fffffff);
+	case V_HOLDBYTES:	/* 0..256 MiB */
+		return (256u << 20) + 1 + below(0x7fffffff);
+	case V_FRAGTMO:		/* 10..60000 ms */
+		return chance(50) ? below(10) : 60001 + below(0x7fffffff);
 	}
 	return 0;
 }
@@ -960,6 +1006,8 @@ static uint8_t range_u8(int vtag)
 	case V_NODEST:
 		return (uint8_t)(MAGLEV_EXPIRE_NODEST_MAX + 1 +
 				 below(255 - MAGLEV_EXPIRE_NODEST_MAX));
+	case V_ICMP:
+		return (uint8_t)(2 + below(254));
 	}
 	return 0;
 }
@@ -1167,7 +1215,18 @@ static bool apply(struct fmsg *m, int k)
 	case K_HUGE_LIST: {
 		uint32_t want = max_backends + 1, j;
 
-		i = pick(p_belist);
+		i = pick(p_list);
+		if (i >= 0 && nd[i].tag == T_POOL) {
+			/* MAGLEV_POOL_MAX_MEMBERS + 1 distinct members */
+			for (p = nd[i].child; p >= 0; p = nd[p].next)
+				nd[p].dead = true;
+			for (j = 0; j <= MAGLEV_POOL_MAX_MEMBERS; j++) {
+				uint8_t a[4] = { 10, 129, (uint8_t)(j >> 8), (uint8_t)j };
+
+				leaf(i, MAGLEV_POOL_A_ADDR4, V_ADDR4, a, 4);
+			}
+			return true;
+		}
 		if (i < 0 || NLA_HDRLEN + 12ull * want > 65000 - 200)
 			return false;
 		for (p = nd[i].child; p >= 0; p = nd[p].next)
@@ -1179,6 +1238,27 @@ static bool apply(struct fmsg *m, int k)
 			n = nest(i, MAGLEV_A_BACKEND, T_BE);
 			leaf(n, MAGLEV_BE_A_ADDR4, V_ADDR4, b.addr, 4);
 		}
+		return true;
+	}
+	case K_POOL_DUP: {
+		uint8_t a[16];
+
+		i = pick(p_pool);
+		if (i < 0)
+			return false;
+		/* a member given twice: an existing one, or a new one */
+		for (p = nd[i].child; p >= 0; p = nd[p].next)
+			if (!nd[p].dead && nd[p].tag == T_LEAF && chance(50))
+				break;
+		if (p < 0) {
+			int fam6 = chance(50);
+
+			rnd_bytes(a, sizeof(a));
+			p = leaf(i, fam6 ? MAGLEV_POOL_A_ADDR6 : MAGLEV_POOL_A_ADDR4,
+				 fam6 ? V_ADDR6 : V_ADDR4, a, fam6 ? 16 : 4);
+		}
+		n = leaf(i, nd[p].type, nd[p].vtag, NULL, nd[p].len);
+		nd[n].doff = nd[p].doff;
 		return true;
 	}
 	case K_DEEP:
@@ -1568,6 +1648,36 @@ static void config_msg(const struct nlmsghdr *nlh, void *arg)
 	t = attr_find(ATTR_DATA(c), ATTR_LEN(c), MAGLEV_CFG_A_TIMEOUTS);
 	for (i = MAGLEV_TIMEOUT_A_TCP_SYN; t && i <= MAGLEV_TIMEOUT_A_MAX; i++)
 		nest_u32(t, i, &cf->timeouts[i]);
+	nest_u8(c, MAGLEV_CFG_A_ICMP, &cf->icmp);
+	nest_u32(c, MAGLEV_CFG_A_PROBE_MARK, &cf->probe_mark);
+	nest_u32(c, MAGLEV_CFG_A_PROBE_MASK, &cf->probe_mask);
+	nest_u32(c, MAGLEV_CFG_A_FRAG_MAX, &cf->frag_max);
+	nest_u32(c, MAGLEV_CFG_A_FRAG_HOLD, &cf->frag_hold);
+	nest_u32(c, MAGLEV_CFG_A_FRAG_HOLD_BYTES, &cf->frag_hold_bytes);
+	nest_u32(c, MAGLEV_CFG_A_FRAG_TIMEOUT, &cf->frag_timeout);
+	t = attr_find(ATTR_DATA(c), ATTR_LEN(c), MAGLEV_CFG_A_POOL);
+	cf->npool = 0;
+	if (t) {
+		const struct nlattr *a = (const struct nlattr *)ATTR_DATA(t);
+		int rem = ATTR_LEN(t);
+
+		while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+		       a->nla_len <= rem &&
+		       cf->npool < MAGLEV_POOL_MAX_MEMBERS) {
+			int ty = a->nla_type & NLA_TYPE_MASK;
+			int len = ATTR_LEN(a);
+
+			if ((ty == MAGLEV_POOL_A_ADDR4 && len == 4) ||
+			    (ty == MAGLEV_POOL_A_ADDR6 && len == 16)) {
+				cf->pool_fam[cf->npool] =
+					ty == MAGLEV_POOL_A_ADDR4 ? AF_INET : AF_INET6;
+				memcpy(cf->pool[cf->npool++], ATTR_DATA(a), len);
+			}
+			rem -= NLA_ALIGN(a->nla_len);
+			a = (const struct nlattr *)((const uint8_t *)a +
+						    NLA_ALIGN(a->nla_len));
+		}
+	}
 }
 
 static void config_defaults(struct mgconf *c)
@@ -1579,6 +1689,11 @@ static void config_defaults(struct mgconf *c)
 	c->conn_max = 65536;
 	c->expire_nodest = MAGLEV_EXPIRE_NODEST_REHASH;
 	memcpy(c->timeouts, to, sizeof(to));
+	c->icmp = 1;
+	c->frag_max = 4096;
+	c->frag_hold = 64;
+	c->frag_hold_bytes = 4u << 20;
+	c->frag_timeout = 200;
 }
 
 static int config_read(struct mgconf *c)
@@ -1993,7 +2108,7 @@ static void print_summary(const char *mode, double t)
 static const int attr_kinds[] = {
 	K_ATTR_LEN, K_NESTED_FLAG, K_UNKNOWN_TOP, K_UNKNOWN_NESTED, K_ARRAY_ENTRY,
 	K_MISSING, K_RANGE, K_NOT_NEST, K_TRUNC, K_BEYOND, K_CUT, K_BOTH_ADDR,
-	K_FLOW_FAMILY, K_HUGE_LIST, K_DEEP, K_HUGE_NEST,
+	K_FLOW_FAMILY, K_HUGE_LIST, K_DEEP, K_HUGE_NEST, K_POOL_DUP,
 };
 
 /*
