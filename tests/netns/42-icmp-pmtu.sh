@@ -102,6 +102,13 @@ for i in 1 2; do
 		link set gre4 up
 		link set gre6 up
 	EOF
+	# The gateway as a router: IPv6 drops a learnt path MTU (a route
+	# exception) via a gateway whose neighbour entry lacks the router
+	# flag (rt6_age_examine_exception()), which an entry learnt from
+	# R2's solicitation does until R2 answers one of ours.
+	mac=$(ip -n "$NS_R2" -br link show "b$i" | awk '{print $3}')
+	ip -n "${NS_B[i]}" -6 neigh replace $F6B lladdr "$mac" dev eth0 \
+		nud permanent router || die "B$i: neighbour $F6B"
 	bg in_ns "${NS_B[i]}" python3 -m http.server --bind :: \
 		--directory "$TMPD" 80 >/dev/null 2>&1
 done
