@@ -42,8 +42,6 @@
  * Counters are per-CPU (see stats.c).
  */
 #include <linux/in.h>
-#include <linux/hash.h>
-#include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -55,6 +53,7 @@
 #include <net/netlink.h>
 
 #include "frag_path.h"
+#include "lookup.h"
 #include "service.h"
 #include "table.h"
 
@@ -70,224 +69,6 @@ static unsigned int maglev_conn_max_default;
 module_param_named(conn_max, maglev_conn_max_default, uint, 0444);
 MODULE_PARM_DESC(conn_max,
 		 "Connection table entries per namespace (default 0: one per 4 KiB of RAM, 16384 to 4194304)");
-
-/**
- * struct maglev_svc_set - an immutable hash of the services, for lookups
- * @rcu: frees it after a grace period
- * @mask: number of slots - 1 (a power of two, at least twice the services)
- * @wildcard: some service has port 0
- * @vip: one service per VIP address, hashed by address alone (the second
- *	half of @slot; same probing)
- * @slot: open addressing with linear probing; NULL ends a probe
- */
-struct maglev_svc_set {
-	struct rcu_head rcu;
-	u32 mask;
-	bool wildcard;
-	struct maglev_service **vip;
-	struct maglev_service *slot[];
-};
-
-static u32 maglev_vip_hash(const union maglev_addr *addr)
-{
-	return jhash2((const u32 *)addr, sizeof(*addr) / sizeof(u32), 0);
-}
-
-/**
- * maglev_svc_vip - whether an address is the VIP of some service
- * @set: the set (RCU or the config mutex)
- * @family: AF_INET or AF_INET6
- * @addr: the address; for IPv4 the bytes after @addr->v4 are ignored
- *
- * Return: true if a service of any protocol and port has this VIP.
- */
-bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
-		    const union maglev_addr *addr)
-{
-	union maglev_addr a;
-	struct maglev_service *svc;
-	u32 i;
-
-	if (family == AF_INET) {
-		memset(&a, 0, sizeof(a));
-		a.v4 = addr->v4;
-	} else {
-		a.v6 = addr->v6;
-	}
-	i = maglev_vip_hash(&a) & set->mask;
-	while ((svc = READ_ONCE(set->vip[i]))) {
-		if (svc->key.family == family &&
-		    !memcmp(&svc->key.addr, &a, sizeof(a)))
-			return true;
-		i = (i + 1) & set->mask;
-	}
-	return false;
-}
-
-static u32 maglev_key_hash(const struct maglev_svc_key *key)
-{
-	BUILD_BUG_ON(sizeof(*key) != 5 * sizeof(u32));
-	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
-}
-
-/**
- * maglev_svc_lookup - find a service by exact key
- * @set: the set (may be used under RCU or the config mutex)
- * @key: the key, with unused address bytes zero
- *
- * Return: the service or NULL.
- */
-struct maglev_service *maglev_svc_lookup(const struct maglev_svc_set *set,
-					 const struct maglev_svc_key *key)
-{
-	struct maglev_service *svc;
-	u32 i = maglev_key_hash(key) & set->mask;
-
-	while ((svc = READ_ONCE(set->slot[i]))) {
-		if (!memcmp(&svc->key, key, sizeof(*key)))
-			return svc;
-		i = (i + 1) & set->mask;
-	}
-	return NULL;
-}
-
-/**
- * maglev_svc_match - the service a packet belongs to
- * @set: the set
- * @flow: the packet's flow
- *
- * An exact port beats a port-0 service on the same protocol and VIP.
- *
- * Return: the service or NULL.
- */
-struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
-					const struct maglev_flow *flow)
-{
-	struct maglev_svc_key key;
-	struct maglev_service *svc;
-
-	if (flow->family == AF_INET) {
-		memset(&key.addr, 0, sizeof(key.addr));
-		key.addr.v4 = flow->daddr.v4;
-	} else {
-		key.addr.v6 = flow->daddr.v6;
-	}
-	key.port = flow->dport;
-	key.family = flow->family;
-	key.proto = flow->proto;
-
-	svc = maglev_svc_lookup(set, &key);
-	if (svc || !set->wildcard)
-		return svc;
-	key.port = 0;
-	return maglev_svc_lookup(set, &key);
-}
-
-/**
- * maglev_svc_vip_proto - whether some service has this VIP and protocol
- * @set: the set
- * @family: AF_INET or AF_INET6
- * @addr: the address
- * @proto: the protocol
- *
- * For fragments, which have no port: a VIP is found by maglev_svc_vip(),
- * then the whole set is walked for its protocol.
- *
- * Return: true if a service, whatever its port, matches.
- */
-bool maglev_svc_vip_proto(const struct maglev_svc_set *set, u8 family,
-			  const union maglev_addr *addr, u8 proto)
-{
-	const struct maglev_service *svc;
-	u32 i;
-
-	if (!maglev_svc_vip(set, family, addr))
-		return false;
-	for (i = 0; i <= set->mask; i++) {
-		svc = READ_ONCE(set->slot[i]);
-		if (svc && svc->key.family == family &&
-		    svc->key.proto == proto &&
-		    (family == AF_INET ? svc->key.addr.v4 == addr->v4 :
-		     ipv6_addr_equal(&svc->key.addr.v6, &addr->v6)))
-			return true;
-	}
-	return false;
-}
-
-static u32 maglev_flow_hash(const struct maglev_flow *flow, u8 mode,
-			    const siphash_key_t *seed)
-{
-	unsigned int alen = flow->family == AF_INET ? 4 : 16, len;
-	u8 buf[2 * sizeof(struct in6_addr) + 5];
-
-	/* Bytes in network order, so every forwarder hashes alike. */
-	memcpy(buf, &flow->saddr, alen);
-	len = alen;
-	if (mode == MAGLEV_HASH_SRC)
-		goto out;
-	memcpy(buf + len, &flow->daddr, alen);
-	len += alen;
-	if (mode == MAGLEV_HASH_SRC_DST)
-		goto out;
-	if (mode == MAGLEV_HASH_5TUPLE) {
-		memcpy(buf + len, &flow->sport, 2);
-		len += 2;
-	}
-	memcpy(buf + len, &flow->dport, 2);
-	len += 2;
-	buf[len++] = flow->proto;
-out:
-	return (u32)siphash(buf, len, seed);
-}
-
-/**
- * maglev_select - the backend the Maglev table picks for a flow
- * @conf: the service's configuration
- * @flow: the flow
- * @hash: out: the flow hash
- * @slot: out: the table slot
- *
- * Return: the backend, or NULL when the slot is empty (no usable backend).
- */
-const struct maglev_be_conf *
-maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
-	      u32 *hash, u32 *slot)
-{
-	u16 idx;
-
-	*hash = maglev_flow_hash(flow, conf->params.hash, &conf->seed);
-	*slot = maglev_table_slot(*hash, conf->params.table_size);
-	idx = conf->table[*slot];
-	if (idx == MAGLEV_SLOT_EMPTY || idx >= conf->n_backends)
-		return NULL;
-	return &conf->be[idx];
-}
-
-static u32 maglev_id_hash(u32 id, u32 mask)
-{
-	return hash_32(id, 31) & mask;
-}
-
-/**
- * maglev_be_by_id - a backend of a configuration, by id
- * @conf: the configuration
- * @id: the backend's id
- *
- * Return: the backend, or NULL if @conf does not list it.
- */
-const struct maglev_be_conf *
-maglev_be_by_id(const struct maglev_svc_conf *conf, u32 id)
-{
-	u32 i = maglev_id_hash(id, conf->id_mask);
-	u16 idx;
-
-	while ((idx = conf->id_slot[i]) != MAGLEV_SLOT_EMPTY) {
-		if (conf->be[idx].be->id == id)
-			return &conf->be[idx];
-		i = (i + 1) & conf->id_mask;
-	}
-	return NULL;
-}
 
 /**
  * maglev_backend_put - drop a reference to a backend
@@ -599,51 +380,13 @@ static void maglev_svc_free_rcu(struct rcu_head *rcu)
 	maglev_svc_free(container_of(rcu, struct maglev_service, rcu));
 }
 
-/* Build the lookup set of every listed service but @skip. */
-static struct maglev_svc_set *maglev_set_build(struct maglev_net *mn,
-					       const struct maglev_service *skip)
-{
-	unsigned int n = mn->n_services - (skip ? 1 : 0);
-	struct maglev_svc_set *set;
-	struct maglev_service *svc;
-	u32 size;
-
-	if (!n)
-		return NULL;
-	size = roundup_pow_of_two(2 * n);
-	set = kzalloc(struct_size(set, slot, 2 * size), GFP_KERNEL_ACCOUNT);
-	if (!set)
-		return ERR_PTR(-ENOMEM);
-	set->mask = size - 1;
-	set->vip = &set->slot[size];
-	list_for_each_entry(svc, &mn->services, node) {
-		u32 i = maglev_key_hash(&svc->key) & set->mask;
-
-		if (svc == skip)
-			continue;
-		while (set->slot[i])
-			i = (i + 1) & set->mask;
-		set->slot[i] = svc;
-		if (!svc->key.port)
-			set->wildcard = true;
-		if (maglev_svc_vip(set, svc->key.family, &svc->key.addr))
-			continue;
-		i = maglev_vip_hash(&svc->key.addr) & set->mask;
-		while (set->vip[i])
-			i = (i + 1) & set->mask;
-		set->vip[i] = svc;
-	}
-	return set;
-}
-
 static void maglev_set_publish(struct maglev_net *mn,
 			       struct maglev_svc_set *set)
 {
 	struct maglev_svc_set *old;
 
 	old = rcu_replace_pointer(mn->set, set, lockdep_is_held(&mn->lock));
-	if (old)
-		kfree_rcu(old, rcu);
+	maglev_svc_set_free_rcu(old);
 	mn->gen++;
 }
 
@@ -730,7 +473,7 @@ int maglev_svc_create(struct maglev_net *mn, const struct maglev_svc_key *key,
 		goto free;
 	list_add_tail(&svc->node, &mn->services);
 	mn->n_services++;
-	set = maglev_set_build(mn, NULL);
+	set = maglev_svc_set_build(&mn->services, mn->n_services, NULL);
 	if (IS_ERR(set)) {
 		list_del(&svc->node);
 		mn->n_services--;
@@ -766,7 +509,7 @@ int maglev_svc_delete(struct maglev_net *mn, struct maglev_service *svc,
 	struct maglev_svc_set *set;
 
 	lockdep_assert_held(&mn->lock);
-	set = maglev_set_build(mn, svc);
+	set = maglev_svc_set_build(&mn->services, mn->n_services, svc);
 	if (IS_ERR(set)) {
 		NL_SET_ERR_MSG_MOD(extack, "out of memory removing the service");
 		return PTR_ERR(set);

@@ -15,6 +15,7 @@
 
 #include "conn.h"
 #include "encap.h"
+#include "lookup.h"
 #include "maglev.h"
 #include "stats.h"
 
@@ -225,20 +226,6 @@ extern unsigned int maglev_max_backends;
 int maglev_net_init(struct maglev_net *mn, struct net *net);
 void maglev_net_exit(struct maglev_net *mn);
 
-struct maglev_service *maglev_svc_lookup(const struct maglev_svc_set *set,
-					 const struct maglev_svc_key *key);
-struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
-					const struct maglev_flow *flow);
-bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
-		    const union maglev_addr *addr);
-bool maglev_svc_vip_proto(const struct maglev_svc_set *set, u8 family,
-			  const union maglev_addr *addr, u8 proto);
-const struct maglev_be_conf *
-maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
-	      u32 *hash, u32 *slot);
-
-const struct maglev_be_conf *
-maglev_be_by_id(const struct maglev_svc_conf *conf, u32 id);
 struct maglev_service *maglev_svc_find(struct maglev_net *mn,
 				       const struct maglev_svc_key *key);
 int maglev_svc_create(struct maglev_net *mn, const struct maglev_svc_key *key,

@@ -11,28 +11,10 @@
 #include <net/tcp.h>
 
 /*
- * icmp.c's packet path calls into service.c and hook.c, which this module
- * does not build; the parsing tested here never reaches them.
+ * icmp.c's packet path calls into hook.c, which this module does not
+ * build (lookup.c comes with lookup_kunit.c); the parsing tested here
+ * never reaches it.
  */
-struct maglev_service *maglev_svc_match(const struct maglev_svc_set *set,
-					const struct maglev_flow *flow)
-{
-	return NULL;
-}
-
-bool maglev_svc_vip(const struct maglev_svc_set *set, u8 family,
-		    const union maglev_addr *addr)
-{
-	return false;
-}
-
-const struct maglev_be_conf *
-maglev_select(const struct maglev_svc_conf *conf, const struct maglev_flow *flow,
-	      u32 *hash, u32 *slot)
-{
-	return NULL;
-}
-
 const struct maglev_be_conf *maglev_follow(const struct maglev_svc_conf *conf,
 					   const struct maglev_ns_conf *nc,
 					   u32 be_id, u8 tcp_flags, u8 *reason)
