@@ -31,6 +31,7 @@ int kernel_open(struct daemon *d)
 		return err;
 	}
 	d->ctl_open = true;
+	d->ns_stale = true;
 	return 0;
 }
 
@@ -384,13 +385,13 @@ void kernel_check(struct daemon *d)
 	struct mg_config k;
 	struct mg_req r;
 	char why[256] = "";
-	bool was_open = d->ctl_open;
 	int err;
 
 	/* a module (re)loaded under us has a random seed: the file's
-	 * namespace settings go first */
-	if (!was_open && kernel_open(d) == 0)
-		kernel_ns_apply(d, NULL);
+	 * namespace settings go first, whichever call (re)opened the
+	 * connection (the module may appear between two of them) */
+	if (kernel_open(d) == 0 && d->ns_stale && kernel_ns_apply(d, NULL) == 0)
+		d->ns_stale = false;
 	if (get_config(d, &k) < 0) {
 		set_health(d, false, d->ctl_open ? "the module does not answer" :
 			   d->unhealthy_why[0] ? d->unhealthy_why :

@@ -179,6 +179,7 @@ struct daemon {
 	struct watch sig, timer, listen;
 	struct mg_ctl ctl;
 	bool ctl_open;
+	bool ns_stale;		/* (re)opened: the namespace settings go first */
 	bool healthy;		/* forwarder health */
 	char unhealthy_why[256];
 	bool warm;

@@ -714,10 +714,17 @@ static void tick(struct daemon *d)
 
 			/* the line comes before what warm-up allows */
 			d->warm = true;
+			/* from the probes: evaluate() has not yet seen a
+			 * verdict given in this tick */
 			for (size_t i = 0; i < d->nsvc; i++)
 				for (size_t j = 0; j < d->svc[i].nbe; j++) {
+					const struct rt_backend *b = &d->svc[i].be[j];
+					bool h = true;
+
+					for (size_t k = 0; k < b->npr; k++)
+						h = h && b->pr[k]->up;
 					all++;
-					up += d->svc[i].be[j].healthy;
+					up += h;
 				}
 			logmsg(LOG_NOTICE, "warm-up done in %llums%s: %u of %u backends up",
 			       (unsigned long long)(now - d->start_ms),
