@@ -126,7 +126,7 @@ bench_packet(const struct bench_svc *svc, struct maglev_conn_table *t,
 	enum maglev_conn_res res;
 	struct maglev_flow flow;
 	struct maglev_conn *c;
-	u32 hash, slot, svc_id, be_id;
+	u32 hash, slot, svc_id, be_id, bucket;
 	enum maglev_parse parsed;
 
 	if (skb->data[0] >> 4 == 4)
@@ -135,7 +135,7 @@ bench_packet(const struct bench_svc *svc, struct maglev_conn_table *t,
 		parsed = maglev_parse_ipv6(skb, &flow);
 	if (parsed != MAGLEV_PARSE_OK)
 		return NULL;
-	c = maglev_conn_lookup(t, &flow);
+	c = maglev_conn_lookup_at(t, &flow, &bucket);
 	if (c) {
 follow:
 		be_id = maglev_conn_owner(c, &svc_id);
@@ -156,8 +156,8 @@ follow:
 	if (c) {
 		maglev_conn_set_backend(c, svc->id, bc->id);
 	} else {
-		c = maglev_conn_insert(t, &flow, svc->id, bc->id,
-				       maglev_conn_state_new(&flow), &res);
+		c = maglev_conn_insert_at(t, &flow, bucket, svc->id, bc->id,
+					  maglev_conn_state_new(&flow), &res);
 		if (res == MAGLEV_CONN_EXISTS) {
 			bc = NULL;
 			goto follow;
