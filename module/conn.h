@@ -267,6 +267,7 @@ maglev_conn_insert(struct maglev_conn_table *t, const struct maglev_flow *key,
 	return maglev_conn_insert_at(t, key, maglev_conn_bucket(t, key),
 				     svc_id, be_id, state, res);
 }
+
 enum maglev_conn_state maglev_conn_state_new(const struct maglev_flow *flow);
 bool maglev_conn_update(const struct maglev_conn_table *t,
 			struct maglev_conn *c, u8 tcp_flags);
