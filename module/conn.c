@@ -58,9 +58,10 @@
  *   a reader that still holds it stays safe. Module exit waits for the
  *   callbacks with rcu_barrier() before maglev_conn_exit() destroys the
  *   caches.
- * - Counters are per-CPU, added with BHs disabled; so is the note of the
- *   last lookup miss (&maglev_conn_pcpu.miss), which only the same CPU's
- *   next insert reads.
+ * - Counters are per-CPU, added with BHs disabled. The packet path hands
+ *   the bucket of a lookup miss to the insert that follows
+ *   (maglev_conn_lookup_at(), maglev_conn_insert_at()): a bucket is a
+ *   function of the key and the table's secret alone.
  */
 #include <linux/in.h>
 #include <linux/jiffies.h>
@@ -319,54 +320,47 @@ struct maglev_conn *maglev_conn_find(struct maglev_conn_table *t,
 }
 
 /**
- * maglev_conn_lookup - the live entry of a flow, for the packet path
+ * maglev_conn_bucket - the bucket of a flow
  * @t: the table
  * @key: the flow; family, protocol, addresses and ports are used
  *
+ * Context: any.
+ * Return: the bucket maglev_conn_insert_at() takes for @key in @t.
+ */
+u32 maglev_conn_bucket(const struct maglev_conn_table *t,
+		       const struct maglev_flow *key)
+{
+	return maglev_conn_hash(t, key) & t->mask;
+}
+
+/**
+ * maglev_conn_lookup_at - the live entry of a flow, for the packet path
+ * @t: the table
+ * @key: the flow; family, protocol, addresses and ports are used
+ * @bucket: out, set on a miss only: maglev_conn_bucket(@t, @key), for the
+ *	insert that follows (maglev_conn_insert_at()), so that it does not
+ *	hash the flow again
+ *
  * Counts a hit or a miss. An expired entry is a miss; the insert that
- * follows replaces it. A miss leaves the flow and its bucket in this CPU's
- * &maglev_conn_pcpu.miss, so that the insert which follows on this CPU
- * does not hash the flow again.
+ * follows replaces it.
  *
  * Context: softirq or BHs disabled, rcu_read_lock().
  * Return: the entry, valid until rcu_read_unlock(), or NULL.
  */
-struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
-				       const struct maglev_flow *key)
+struct maglev_conn *maglev_conn_lookup_at(struct maglev_conn_table *t,
+					  const struct maglev_flow *key,
+					  u32 *bucket)
 {
 	u32 b = maglev_conn_hash(t, key) & t->mask;
 	struct maglev_conn *c = maglev_conn_find_in(t, key, b);
-	struct maglev_conn_pcpu *p;
 
-	if (!c) {
-		p = this_cpu_ptr(t->pcpu);
-		p->miss = *key;
-		p->miss_bucket = b;
+	if (c) {
+		maglev_conn_count(t, MAGLEV_CONN_CTR_HITS, 1);
+		return c;
 	}
-	maglev_conn_count(t, c ? MAGLEV_CONN_CTR_HITS : MAGLEV_CONN_CTR_MISSES,
-			  1);
-	return c;
-}
-
-/*
- * @key's bucket: the one this CPU's last lookup miss noted if it was
- * @key's, else hashed. A bucket is a function of the key and the table's
- * secret alone, so a note left by an older miss is never wrong.
- */
-static u32 maglev_conn_bucket(struct maglev_conn_table *t,
-			      const struct maglev_flow *key)
-{
-	const struct maglev_conn_pcpu *p = this_cpu_ptr(t->pcpu);
-	const struct maglev_flow *m = &p->miss;
-
-	if (m->sport == key->sport && m->dport == key->dport &&
-	    m->family == key->family && m->proto == key->proto &&
-	    (key->family == AF_INET ?
-	     m->saddr.v4 == key->saddr.v4 && m->daddr.v4 == key->daddr.v4 :
-	     ipv6_addr_equal(&m->saddr.v6, &key->saddr.v6) &&
-	     ipv6_addr_equal(&m->daddr.v6, &key->daddr.v6)))
-		return p->miss_bucket;
-	return maglev_conn_hash(t, key) & t->mask;
+	*bucket = b;
+	maglev_conn_count(t, MAGLEV_CONN_CTR_MISSES, 1);
+	return NULL;
 }
 
 /* An entry allocated for an insert that did not link it: never published. */
@@ -381,9 +375,11 @@ static void maglev_conn_discard(struct maglev_conn_table *t,
 }
 
 /**
- * maglev_conn_insert - remember a flow's backend
+ * maglev_conn_insert_at - remember a flow's backend
  * @t: the table
  * @key: the flow; family, protocol, addresses and ports are used
+ * @b: its bucket: maglev_conn_bucket(@t, @key), as maglev_conn_lookup_at()
+ *	gave it for the same @t
  * @svc_id: the service's id
  * @be_id: the backend's id
  * @state: initial state, usually maglev_conn_state_new(@key)
@@ -407,15 +403,14 @@ static void maglev_conn_discard(struct maglev_conn_table *t,
  * (MAGLEV_CONN_EXISTS), both valid until rcu_read_unlock(), or NULL
  * (MAGLEV_CONN_FULL, MAGLEV_CONN_NOMEM).
  */
-struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
-				       const struct maglev_flow *key,
-				       u32 svc_id, u32 be_id,
-				       enum maglev_conn_state state,
-				       enum maglev_conn_res *res)
+struct maglev_conn *maglev_conn_insert_at(struct maglev_conn_table *t,
+					  const struct maglev_flow *key, u32 b,
+					  u32 svc_id, u32 be_id,
+					  enum maglev_conn_state state,
+					  enum maglev_conn_res *res)
 {
 	struct maglev_conn *c, *new = NULL, *last, *stale;
 	struct maglev_conn *dead, *victim, *old;
-	u32 b = maglev_conn_bucket(t, key);
 	struct hlist_head *head = &t->buckets[b];
 	spinlock_t *lock = maglev_conn_lock(t, b);
 	u64 owner = (u64)svc_id << 32 | be_id;

@@ -220,13 +220,54 @@ unsigned int maglev_conn_get_timeout(const struct maglev_conn_table *t,
 
 struct maglev_conn *maglev_conn_find(struct maglev_conn_table *t,
 				     const struct maglev_flow *key);
-struct maglev_conn *maglev_conn_lookup(struct maglev_conn_table *t,
-				       const struct maglev_flow *key);
-struct maglev_conn *maglev_conn_insert(struct maglev_conn_table *t,
-				       const struct maglev_flow *key,
-				       u32 svc_id, u32 be_id,
-				       enum maglev_conn_state state,
-				       enum maglev_conn_res *res);
+u32 maglev_conn_bucket(const struct maglev_conn_table *t,
+		       const struct maglev_flow *key);
+struct maglev_conn *maglev_conn_lookup_at(struct maglev_conn_table *t,
+					  const struct maglev_flow *key,
+					  u32 *bucket);
+struct maglev_conn *maglev_conn_insert_at(struct maglev_conn_table *t,
+					  const struct maglev_flow *key, u32 b,
+					  u32 svc_id, u32 be_id,
+					  enum maglev_conn_state state,
+					  enum maglev_conn_res *res);
+
+/**
+ * maglev_conn_lookup - maglev_conn_lookup_at() without keeping the bucket
+ * @t: the table
+ * @key: the flow
+ *
+ * Context: softirq or BHs disabled, rcu_read_lock().
+ * Return: the flow's live entry, valid until rcu_read_unlock(), or NULL.
+ */
+static inline struct maglev_conn *
+maglev_conn_lookup(struct maglev_conn_table *t, const struct maglev_flow *key)
+{
+	u32 b;
+
+	return maglev_conn_lookup_at(t, key, &b);
+}
+
+/**
+ * maglev_conn_insert - maglev_conn_insert_at() in @key's bucket
+ * @t: the table
+ * @key: the flow
+ * @svc_id: the service's id
+ * @be_id: the backend's id
+ * @state: initial state, usually maglev_conn_state_new(@key)
+ * @res: out: what happened
+ *
+ * Context: softirq or BHs disabled, rcu_read_lock().
+ * Return: as maglev_conn_insert_at().
+ */
+static inline struct maglev_conn *
+maglev_conn_insert(struct maglev_conn_table *t, const struct maglev_flow *key,
+		   u32 svc_id, u32 be_id, enum maglev_conn_state state,
+		   enum maglev_conn_res *res)
+{
+	return maglev_conn_insert_at(t, key, maglev_conn_bucket(t, key),
+				     svc_id, be_id, state, res);
+}
+
 enum maglev_conn_state maglev_conn_state_new(const struct maglev_flow *flow);
 bool maglev_conn_update(const struct maglev_conn_table *t,
 			struct maglev_conn *c, u8 tcp_flags);

@@ -32,17 +32,13 @@
 #define MAGLEV_CONN_EVICT_SCAN		8
 
 /**
- * struct maglev_conn_pcpu - one CPU's counters and last lookup miss
+ * struct maglev_conn_pcpu - one CPU's counters
  * @syncp: for 64-bit reads on 32-bit hosts
  * @ctr: enum maglev_conn_ctr
- * @miss: the flow of this CPU's last maglev_conn_lookup() miss
- * @miss_bucket: its bucket, which maglev_conn_insert() reuses
  */
 struct maglev_conn_pcpu {
 	struct u64_stats_sync syncp;
 	u64_stats_t ctr[MAGLEV_CONN_CTR_MAX];
-	struct maglev_flow miss;
-	u32 miss_bucket;
 };
 
 /**

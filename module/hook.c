@@ -89,11 +89,11 @@ maglev_pick(struct maglev_net *mn, struct maglev_service *svc,
 	const struct maglev_be_conf *bc = NULL;
 	enum maglev_conn_res res;
 	struct maglev_conn *c;
-	u32 hash, slot, svc_id, be_id;
+	u32 hash, slot, svc_id, be_id, bucket;
 	u8 reason;
 
 	*drop = false;
-	c = t ? maglev_conn_lookup(t, flow) : NULL;
+	c = t ? maglev_conn_lookup_at(t, flow, &bucket) : NULL;
 	if (c) {
 follow:
 		be_id = maglev_conn_owner(c, &svc_id);
@@ -125,8 +125,9 @@ follow:
 		maglev_conn_set_backend(c, svc->id, bc->be->id);
 	} else if (t) {
 		/* A full table still forwards: the Maglev table decides. */
-		c = maglev_conn_insert(t, flow, svc->id, bc->be->id,
-				       maglev_conn_state_new(flow), &res);
+		c = maglev_conn_insert_at(t, flow, bucket, svc->id,
+					  bc->be->id,
+					  maglev_conn_state_new(flow), &res);
 		/* Another CPU recorded the flow first: follow its record. */
 		if (res == MAGLEV_CONN_EXISTS) {
 			bc = NULL;

@@ -233,8 +233,14 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL_ACCOUNT	0
 #define GFP_NOWAIT		0
 #define __GFP_NOWARN		0
-#define kzalloc(size, gfp)	calloc(1, size)
-#define kfree(p)		free(p)
+/*
+ * kzalloc() of up to KSHIM_KMALLOC_MAX bytes: a kmem_cache free list as
+ * SLUB's kmalloc caches (plus the memset), not glibc's calloc(), whose
+ * cost is nothing like the kernel's; larger ones: calloc().
+ */
+#define KSHIM_KMALLOC_MAX	256
+void *kzalloc(size_t size, gfp_t gfp);
+void kfree(const void *p);
 
 struct kmem_cache;
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
@@ -263,6 +269,7 @@ typedef struct {
 #define u64_stats_update_begin(s)	do { } while (0)
 #define u64_stats_update_end(s)		do { } while (0)
 #define u64_stats_add(p, n)		((p)->v += (n))
+#define u64_stats_inc(p)		((p)->v++)
 #define u64_stats_read(p)		READ_ONCE((p)->v)
 #define u64_stats_fetch_begin(s)	0U
 #define u64_stats_fetch_retry(s, st)	((void)(st), false)
@@ -304,14 +311,92 @@ void get_random_bytes(void *buf, size_t len);
 
 /* packets */
 #define PACKET_HOST	0
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+struct net_device;
 struct sk_buff {
+	struct sk_buff *next;
+	struct sk_buff *prev;
+	struct net_device *dev;
 	unsigned int len;
 	unsigned int data_len;
+	unsigned int truesize;
+	__be16 protocol;
 	u16 network_header;
 	u8 pkt_type;
 	unsigned char *head;
 	unsigned char *data;
 };
+
+/* skb queues (frag.c): as skbuff.h's */
+struct sk_buff_head {
+	struct sk_buff *next;
+	struct sk_buff *prev;
+	u32 qlen;
+};
+
+static inline void __skb_queue_head_init(struct sk_buff_head *list)
+{
+	list->prev = list->next = (struct sk_buff *)list;
+	list->qlen = 0;
+}
+
+static inline u32 skb_queue_len(const struct sk_buff_head *list)
+{
+	return list->qlen;
+}
+
+static inline void __skb_queue_tail(struct sk_buff_head *list,
+				    struct sk_buff *skb)
+{
+	struct sk_buff *prev = list->prev;
+
+	skb->next = (struct sk_buff *)list;
+	skb->prev = prev;
+	prev->next = skb;
+	list->prev = skb;
+	list->qlen++;
+}
+
+static inline struct sk_buff *__skb_dequeue(struct sk_buff_head *list)
+{
+	struct sk_buff *skb = list->next;
+
+	if (skb == (struct sk_buff *)list)
+		return NULL;
+	list->qlen--;
+	list->next = skb->next;
+	skb->next->prev = (struct sk_buff *)list;
+	skb->next = skb->prev = NULL;
+	return skb;
+}
+
+static inline void skb_queue_splice_tail_init(struct sk_buff_head *list,
+					      struct sk_buff_head *head)
+{
+	if (list->qlen) {
+		struct sk_buff *first = list->next, *last = list->prev;
+
+		first->prev = head->prev;
+		head->prev->next = first;
+		last->next = (struct sk_buff *)head;
+		head->prev = last;
+		head->qlen += list->qlen;
+		__skb_queue_head_init(list);
+	}
+}
+
+void kfree_skb(struct sk_buff *skb);
+
+static inline void __skb_queue_purge(struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(list)))
+		kfree_skb(skb);
+}
+
+#define skb_dst_drop(skb)	do { } while (0)
 
 static inline unsigned int skb_headlen(const struct sk_buff *skb)
 {
@@ -381,6 +466,129 @@ struct sctphdr {
 #define TCPHDR_RST	0x04
 #define TCPHDR_PSH	0x08
 #define TCPHDR_ACK	0x10
+
+int ipv6_find_hdr(const struct sk_buff *skb, unsigned int *offset,
+		  int target, unsigned short *fragoff, int *fragflg);
+
+/* hlist without RCU */
+static inline void hlist_add_head(struct hlist_node *n, struct hlist_head *h)
+{
+	struct hlist_node *first = h->first;
+
+	n->next = first;
+	if (first)
+		first->pprev = &n->next;
+	h->first = n;
+	n->pprev = &h->first;
+}
+
+static inline void hlist_del(struct hlist_node *n)
+{
+	__hlist_del(n);
+	n->next = NULL;
+	n->pprev = LIST_POISON2;
+}
+
+/* timers: never fire here (the sweep is not measured) */
+struct timer_list {
+	void (*function)(struct timer_list *t);
+	unsigned long expires;
+	bool pending;
+};
+
+#define timer_setup(t, f, fl)	((t)->function = (f), (t)->pending = false)
+#define from_timer(var, t, field) container_of(t, typeof(*var), field)
+static inline bool timer_pending(const struct timer_list *t)
+{
+	return t->pending;
+}
+
+static inline int mod_timer(struct timer_list *t, unsigned long expires)
+{
+	t->expires = expires;
+	t->pending = true;
+	return 0;
+}
+
+static inline void timer_shutdown_sync(struct timer_list *t)
+{
+	t->pending = false;
+}
+
+static inline unsigned long msecs_to_jiffies(unsigned int m)
+{
+	return DIV_ROUND_UP(m, 1000 / HZ);
+}
+
+u32 get_random_u32(void);
+
+/* linux/jhash.h: Bob Jenkins' lookup3, as the kernel's */
+static inline u32 rol32(u32 word, unsigned int shift)
+{
+	return (word << (shift & 31)) | (word >> ((-shift) & 31));
+}
+
+#define __jhash_mix(a, b, c)			\
+{						\
+	a -= c;  a ^= rol32(c, 4);  c += b;	\
+	b -= a;  b ^= rol32(a, 6);  a += c;	\
+	c -= b;  c ^= rol32(b, 8);  b += a;	\
+	a -= c;  a ^= rol32(c, 16); c += b;	\
+	b -= a;  b ^= rol32(a, 19); a += c;	\
+	c -= b;  c ^= rol32(b, 4);  b += a;	\
+}
+
+#define __jhash_final(a, b, c)			\
+{						\
+	c ^= b; c -= rol32(b, 14);		\
+	a ^= c; a -= rol32(c, 11);		\
+	b ^= a; b -= rol32(a, 25);		\
+	c ^= b; c -= rol32(b, 16);		\
+	a ^= c; a -= rol32(c, 4);		\
+	b ^= a; b -= rol32(a, 14);		\
+	c ^= b; c -= rol32(b, 24);		\
+}
+
+#define JHASH_INITVAL		0xdeadbeef
+
+static inline u32 jhash2(const u32 *k, u32 length, u32 initval)
+{
+	u32 a, b, c;
+
+	a = b = c = JHASH_INITVAL + (length << 2) + initval;
+	while (length > 3) {
+		a += k[0];
+		b += k[1];
+		c += k[2];
+		__jhash_mix(a, b, c);
+		length -= 3;
+		k += 3;
+	}
+	switch (length) {
+	case 3: c += k[2];	/* fall through */
+	case 2: b += k[1];	/* fall through */
+	case 1: a += k[0];
+		__jhash_final(a, b, c);
+		break;
+	case 0:
+		break;
+	}
+	return c;
+}
+
+static inline u32 __jhash_nwords(u32 a, u32 b, u32 c, u32 initval)
+{
+	a += initval;
+	b += initval;
+	c += initval;
+	__jhash_final(a, b, c);
+	return c;
+}
+
+static inline u32 jhash_3words(u32 a, u32 b, u32 c, u32 initval)
+{
+	return __jhash_nwords(a, b, c, initval + JHASH_INITVAL + (3 << 2));
+}
 
 /* linux/hash.h */
 #define GOLDEN_RATIO_32	0x61C88647

@@ -55,6 +55,7 @@ struct kmem_cache {
 	void *free;
 	void **slabs;
 	unsigned int nslabs;
+	unsigned int cap;
 };
 
 #define KSHIM_SLAB_OBJS	64
@@ -73,16 +74,22 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 static noinline bool kmem_cache_refill(struct kmem_cache *s)
 {
 	char *slab = malloc((size_t)s->size * KSHIM_SLAB_OBJS);
-	void **slabs = realloc(s->slabs, (s->nslabs + 1) * sizeof(*slabs));
 	unsigned int i;
 
-	if (!slab || !slabs) {
-		free(slab);
-		if (slabs)
-			s->slabs = slabs;
+	if (!slab)
 		return false;
+	/* Grown by doubling: a refill's cost must not grow with the count. */
+	if (s->nslabs == s->cap) {
+		unsigned int cap = s->cap ? 2 * s->cap : 64;
+		void **slabs = realloc(s->slabs, cap * sizeof(*slabs));
+
+		if (!slabs) {
+			free(slab);
+			return false;
+		}
+		s->slabs = slabs;
+		s->cap = cap;
 	}
-	s->slabs = slabs;
 	s->slabs[s->nslabs++] = slab;
 	for (i = KSHIM_SLAB_OBJS; i-- > 0; ) {
 		*(void **)(slab + i * s->size) = s->free;
@@ -193,4 +200,80 @@ noinline int ipv6_skip_exthdr(const struct sk_buff *skb,
 	}
 	*nexthdrp = nexthdr;
 	return start;
+}
+
+/* net/ipv6/exthdrs_core.c, for target NEXTHDR_FRAGMENT (frag.c's use) */
+noinline int ipv6_find_hdr(const struct sk_buff *skb, unsigned int *offset,
+			   int target, unsigned short *fragoff, int *fragflg)
+{
+	unsigned int start = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	u8 nexthdr = ((const struct ipv6hdr *)(skb->data +
+			skb_network_offset(skb)))->nexthdr;
+
+	while (nexthdr != target) {
+		struct ipv6_opt_hdr _hdr, *hp;
+
+		if (!ipv6_ext_hdr(nexthdr) || nexthdr == NEXTHDR_NONE ||
+		    nexthdr == NEXTHDR_FRAGMENT)
+			return -ENOENT;
+		hp = skb_header_pointer(skb, start, sizeof(_hdr), &_hdr);
+		if (!hp)
+			return -EBADMSG;
+		if (nexthdr == NEXTHDR_AUTH)
+			start += (hp->hdrlen + 2) << 2;
+		else
+			start += (hp->hdrlen + 1) << 3;
+		nexthdr = hp->nexthdr;
+	}
+	*offset = start;
+	return nexthdr;
+}
+
+void kfree_skb(struct sk_buff *skb)
+{
+	free(skb);
+}
+
+u32 get_random_u32(void)
+{
+	u32 v;
+
+	get_random_bytes(&v, sizeof(v));
+	return v;
+}
+
+/* One header word before the object: which allocator it came from. */
+static struct kmem_cache *kshim_kmalloc;
+
+noinline void *kzalloc(size_t size, gfp_t gfp)
+{
+	unsigned long *p;
+
+	if (size <= KSHIM_KMALLOC_MAX) {
+		if (unlikely(!kshim_kmalloc))
+			kshim_kmalloc = kmem_cache_create("kmalloc", 16 +
+						KSHIM_KMALLOC_MAX, 0, 0, NULL);
+		p = kmem_cache_alloc(kshim_kmalloc, gfp);
+		if (!p)
+			return NULL;
+		p[0] = 1;
+		memset(p + 2, 0, size);
+	} else {
+		p = calloc(1, 16 + size);
+		if (!p)
+			return NULL;
+	}
+	return p + 2;
+}
+
+noinline void kfree(const void *obj)
+{
+	unsigned long *p = (unsigned long *)obj - 2;
+
+	if (!obj)
+		return;
+	if (p[0])
+		kmem_cache_free(kshim_kmalloc, p);
+	else
+		free(p);
 }
