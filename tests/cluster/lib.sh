@@ -312,3 +312,56 @@ mon_last_ms() {
 fwd_packets() {
 	fctl "$1" -j stats | json_get 'd["packets"] if "packets" in d else d'
 }
+
+# shellcheck source=tests/netns/conn_lib.sh
+source "$NETNS_DIR/conn_lib.sh"	# hold (hold_start is replaced below)
+
+# hold_start SPORTS: conn_peer.py's holding client in C (a coproc): one TCP
+# connection per sport to $VIP4:$CONN_PORT through R, each remembering the
+# backend that answered first; `hold "desc" round same` then makes every
+# connection exchange a line and checks it is answered by the same backend.
+hold_start() {
+	local line
+	coproc HOLD { exec python3 "$NETNS_DIR/conn_peer.py" hold --client-ns "$NS_C" \
+		--fwd-ns "${NS_FW[1]}" --maglevctl "$MAGLEVCTL" --map "$(be_map 4)" \
+		--timeout 40 $C4 $VIP4 $CONN_PORT "$1"; }
+	BG_PIDS+=("$HOLD_PID")
+	IFS= read -r -t 180 line <&"${HOLD[0]}" || die "the holding client did not start"
+	case $line in
+	ok*) log_pass "long-lived connections: ${line#ok }" ;;
+	*) die "long-lived connections: ${line#fail }" ;;
+	esac
+}
+
+# route_change_ms T0: ms from T0 (epoch ms) to the first change of R's
+# kernel route to the VIP after it (ip -ts monitor route), or "-".
+route_change_ms() {
+	python3 - "$1" "$TMPD/mon" "$VIP4" <<-'PY'
+		import sys, datetime
+		t0, path, vip = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+		for line in open(path):
+		    if not line.startswith("[") or vip not in line:
+		        continue
+		    ts = line[1:line.index("]")]
+		    t = datetime.datetime.fromisoformat(ts).timestamp() * 1000
+		    if t >= t0:
+		        print(int(t - t0))
+		        break
+		else:
+		    print("-")
+	PY
+}
+
+# silence I / unsilence I: forwarder I stops answering anything (a hung
+# box: no BGP, no BFD, no forwarding) without any link or socket event.
+silence() {
+	fw "$1" nft -f - <<-EOF
+		table inet hung {
+			chain i { type filter hook input priority -500; policy drop; }
+			chain f { type filter hook forward priority -500; policy drop; }
+			chain o { type filter hook output priority -500; policy drop; }
+			chain p { type filter hook prerouting priority -500; policy drop; }
+		}
+	EOF
+}
+unsilence() { fw "$1" nft delete table inet hung; }
