@@ -29,7 +29,9 @@
 #
 # Environment (besides tests/netns/lib.sh's): MAGLEVD (default
 # tools/maglevd/maglevd), CLUSTER_BFD_MS (BFD interval, default 200),
-# CLUSTER_BFD_MULT (default 10: 2 s, as TCG under load stalls for 1 s), CLUSTER_SEEDS (three seeds, one per
+# CLUSTER_BFD_MULT (default 10: 2 s, as TCG under load stalls for 1 s),
+# CLUSTER_BFD (on; off leaves failure detection to the BGP hold timer),
+# CLUSTER_SEEDS (three seeds, one per
 # forwarder: only to show that a test can fail; default one seed for all).
 
 # shellcheck source=tests/netns/lib.sh
@@ -40,6 +42,7 @@ NF=3			# forwarders
 SEED=00112233445566778899aabbccddeeff
 BFD_MS=${CLUSTER_BFD_MS:-200}
 BFD_MULT=${CLUSTER_BFD_MULT:-10}
+BGP_BFD=${CLUSTER_BFD:-on}	# off: only the BGP hold timer (9 s) detects a hung forwarder
 NS_R=
 NS_FW=()		# NS_FW[i], i = 1..3
 FW4=()			# FW4[i] = 10.0.(10+i).2, its pool and BGP address
@@ -183,7 +186,7 @@ bird_fw() {
 		protocol bgp uplink {
 			local ${FW4[i]} as 65001;
 			neighbor ${RT4[i]} as 65000;
-			bfd on;
+			bfd $BGP_BFD;
 			hold time 9;
 			error wait time 1, 3;
 			connect retry time 2;
@@ -215,7 +218,7 @@ bird_router() {
 			}
 			template bgp forwarder {
 				local as 65000;
-				bfd on;
+				bfd $BGP_BFD;
 				hold time 9;
 				error wait time 1, 3;
 				connect retry time 2;
