@@ -31,7 +31,7 @@ event() {
 	hold "$what: a round while R reacts" round same
 	busywait 60000 routed_via "$n" >/dev/null
 	check "$what: R routes over $n forwarders ($(nexthops))" routed_via "$n"
-	ms=$(route_change_ms "$t0")
+	ms=$(route_change_ms "$t0" "$n")
 	log_info "$what: R's route changed ${ms} ms after the event"
 	hold "$what: a round after" round same
 	LAST_MS=$ms

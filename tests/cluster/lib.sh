@@ -49,6 +49,7 @@ FW4=()			# FW4[i] = 10.0.(10+i).2, its pool and BGP address
 RT4=()			# RT4[i] = 10.0.(10+i).1, the router's end
 MPID=()			# maglevd pid per forwarder
 CONN_PORT=7000		# conn_peer.py's long-lived servers
+HTTP_PORT=8000		# python3 -m http.server in the backends (30-pmtu)
 
 r() { in_ns "$NS_R" "$@"; }
 fw() {
@@ -144,8 +145,9 @@ cluster_topo() {
 	busywait 30000 test -e "$TMPD/conn-ready" || die "conn_peer.py server did not start"
 }
 
-# cluster_conf [EXTRA_BACKEND...]: the one maglevd.conf every forwarder
-# reads, in $TMPD/maglevd.conf (SEED arg: $TMPD/maglevd.conf.SEED).
+# cluster_conf: the one maglevd.conf every forwarder reads, in
+# $TMPD/maglevd.conf (or CONF_OUT), with seed CONF_SEED (default $SEED) and
+# the first CONF_NB backends (default all).
 cluster_conf() {
 	local seed=${CONF_SEED:-$SEED} out=${CONF_OUT:-$TMPD/maglevd.conf} i p svc
 	{
@@ -155,12 +157,11 @@ cluster_conf() {
 		echo "	pool ${FW4[*]};"
 		echo "}"
 		echo "daemon { status-socket $TMPD/unused.sock; health-interval 1s; warmup-timeout 5s; }"
-		for svc in "tcp 80" "udp 80" "tcp 8080" "udp 8080" "tcp $CONN_PORT"; do
+		for svc in "tcp 80" "udp 80" "tcp 8080" "udp 8080" "tcp $CONN_PORT" "tcp $HTTP_PORT"; do
 			p=${svc#* }
 			echo "service ${svc% *} $VIP4:$p {"
 			echo "	table-size 1021;"
-			for ((i = 1; i <= NB; i++)); do echo "	backend ${BE4[i]};"; done
-			for i in "$@"; do echo "	backend $i;"; done
+			for ((i = 1; i <= ${CONF_NB:-$NB}; i++)); do echo "	backend ${BE4[i]};"; done
 			echo "}"
 		done
 	} >"$out"
@@ -336,17 +337,27 @@ hold_start() {
 	esac
 }
 
-# route_change_ms T0: ms from T0 (epoch ms) to the first change of R's
-# kernel route to the VIP after it (ip -ts monitor route), or "-".
+# route_change_ms T0 N: ms from T0 (epoch ms) to the first change of R's
+# kernel route to the VIP after it that leaves N nexthops (ip -ts monitor
+# route), or "-".
 route_change_ms() {
-	python3 - "$1" "$TMPD/mon" "$VIP4" <<-'PY'
+	python3 - "$1" "$2" "$TMPD/mon" "$VIP4" <<-'PY'
 		import sys, datetime
-		t0, path, vip = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+		t0, n, path, vip = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+		blocks = []
 		for line in open(path):
-		    if not line.startswith("[") or vip not in line:
+		    if line.startswith("["):
+		        blocks.append([line])
+		    elif blocks:
+		        blocks[-1].append(line)
+		for b in blocks:
+		    head = b[0]
+		    body = head[head.index("]") + 1:].strip()
+		    if not (body.startswith(vip + " ") or body == vip):
 		        continue
-		    ts = line[1:line.index("]")]
-		    t = datetime.datetime.fromisoformat(ts).timestamp() * 1000
+		    if "".join(b).count(" via ") != n:
+		        continue
+		    t = datetime.datetime.fromisoformat(head[1:head.index("]")]).timestamp() * 1000
 		    if t >= t0:
 		        print(int(t - t0))
 		        break

@@ -9,7 +9,8 @@
 # "rejoin MS BROKEN MOVED". With CLUSTER_BFD=off only the BGP hold timer
 # detects the hang. Then, unless NO_PROPAGATION=1, RUNS config changes (a
 # backend's weight in the shared maglevd.conf, SIGHUP to every maglevd):
-# "config MS", the time until all three forwarders' kernels have it.
+# "config MS", the time until the last maglevd logged the reload applied
+# (checked in every kernel by maglevctl show).
 source "$(dirname "$0")/lib.sh"
 
 runs=${RUNS:-10}
@@ -27,12 +28,12 @@ for ((k = 1; k <= runs; k++)); do
 	hold "" round same
 	c=$(counts)
 	busywait 30000 routed_via 2 >/dev/null || log_fail "run $k: R still routes via F3"
-	echo "hang $(route_change_ms "$t0") $c"
+	echo "hang $(route_change_ms "$t0" 2) $c"
 	t0=$(now_ms)
 	unsilence 3
 	busywait 60000 routed_via 3 >/dev/null || log_fail "run $k: F3 did not come back"
 	hold "" round same
-	echo "rejoin $(route_change_ms "$t0") $(counts)"
+	echo "rejoin $(route_change_ms "$t0" 3) $(counts)"
 done
 
 [ "${NO_PROPAGATION:-0}" = 1 ] && exit $RET
@@ -50,7 +51,14 @@ for ((k = 1; k <= runs; k++)); do
 	t0=$(now_ms)
 	for ((i = 1; i <= NF; i++)); do kill -HUP "${MPID[i]}"; done
 	if busywait 30000 has_weight $w >/dev/null; then
-		echo "config $(($(now_ms) - t0))"
+		# when the last maglevd logged its reload (-t: epoch seconds)
+		last=0
+		for ((i = 1; i <= NF; i++)); do
+			t=$(grep reloaded "$TMPD/f$i/maglevd.log" | tail -n 1 |
+				sed -E 's/.*\[([0-9]+)\.([0-9]+)\].*/\1\2/')
+			[ "${t:-0}" -gt "$last" ] && last=$t
+		done
+		echo "config $((last - t0))"
 	else
 		log_fail "run $k: weight $w did not reach every forwarder"
 	fi
