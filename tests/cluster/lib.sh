@@ -36,6 +36,7 @@
 
 # shellcheck source=tests/netns/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/../netns/lib.sh"
+# shellcheck disable=SC2034 # for the scripts that source this
 CLUSTER_DIR=$PROJ/tests/cluster
 MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
 NF=3			# forwarders
