@@ -15,7 +15,7 @@ SYSCONFDIR ?= /etc
 TOP := $(CURDIR)
 
 .PHONY: all module tools install install-tools modules_install style check \
-	check-full fuzz demo bench deps deb clean help kdir
+	check-full fuzz demo demo-cluster cluster-report bench deps deb clean help kdir
 
 all: module tools
 
@@ -78,6 +78,12 @@ fuzz:
 demo:
 	tests/demo
 
+demo-cluster:
+	tests/demo-cluster
+
+cluster-report:
+	tests/cluster/report
+
 bench:
 	tests/bench/run
 
@@ -99,4 +105,6 @@ help:
 	@echo "make check-full         make check, with every scenario on the debug kernel too"
 	@echo "make fuzz               the netlink and packet fuzzers, 1,000,000 each, debug kernel"
 	@echo "make demo               client, forwarder and backends in a VM (installs what it needs as root)"
+	@echo "make demo-cluster       a router and three forwarders (BIRD, ECMP) in a VM, narrated"
+	@echo "make cluster-report     cluster failover measurements (tests/cluster/RESULTS.md)"
 	@echo "make bench              benchmarks (tests/bench/RESULTS.md)"

@@ -369,8 +369,8 @@ static int block_namespace(struct parser *p, struct stmt *hdr)
 	while ((r = read_stmt(p, &st, true)) == 0) {
 		struct tok *k = st.w[0];
 		struct mg_config one;
-		char *one_argv[3];
-		int base = 0;
+		char *one_argv[MAXW];
+		int base = 0, max = 1;
 
 		if (once(p, &seen, k) < 0)
 			return -1;
@@ -399,7 +399,10 @@ static int block_namespace(struct parser *p, struct stmt *hdr)
 		}
 		if (!strcmp(k->s, "timeout"))
 			base = 1;
-		if (want_args(p, &st, 1 + base, 1 + base, "a value") < 0)
+		/* pool ADDR...: the forwarders, as maglevctl config set takes */
+		if (!strcmp(k->s, "pool"))
+			max = MAXW - 1;
+		if (want_args(p, &st, 1 + base, max + base, "a value") < 0)
 			return -1;
 		for (int i = 0; i < st.n; i++)
 			one_argv[i] = st.w[i]->s;
