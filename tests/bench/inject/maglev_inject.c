@@ -7,8 +7,9 @@
  * This module hands netif_receive_skb() fresh skbs that nobody else holds.
  *
  * Per network namespace, /proc/net/maglev_inject takes one line
- *	DEV FAMILY SRC DST DPORT SPORT_MIN SPORT_MAX NSRC COUNT
- * and injects COUNT 60-byte (IPv4) or 80-byte (IPv6) UDP frames into DEV as
+ *	DEV FAMILY SRC DST DPORT SPORT_MIN SPORT_MAX NSRC COUNT [PROTO]
+ * and injects COUNT 60-byte (IPv4) or 80-byte (IPv6) UDP frames (PROTO 17,
+ * the default) or TCP SYNs (PROTO 6: 54 or 74 bytes) into DEV as
  * received with DEV's MAC as destination: packet i comes from SRC + i % NSRC
  * (last 32 bits), source port SPORT_MIN + i % (SPORT_MAX - SPORT_MIN), like
  * pktgen's sequential ranges. Reading the file gives the last run's packets,
@@ -24,6 +25,7 @@
 #include <linux/netdevice.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
@@ -32,7 +34,7 @@ struct inj_req {
 	char dev[IFNAMSIZ];
 	u32 family;
 	struct in6_addr src, dst;	/* IPv4: s6_addr32[3] */
-	u32 dport, smin, smax, nsrc, count;
+	u32 dport, smin, smax, nsrc, count, proto;
 };
 
 static DEFINE_MUTEX(inj_lock);
@@ -43,9 +45,13 @@ static struct sk_buff *inj_build(struct net_device *dev,
 {
 	unsigned int l3 = r->family == 4 ? sizeof(struct iphdr)
 					 : sizeof(struct ipv6hdr);
-	unsigned int len = l3 + sizeof(struct udphdr) + 18;
+	unsigned int len = l3 + (r->proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+				       sizeof(struct udphdr) + 18);
 	__be32 src = htonl(ntohl(r->src.s6_addr32[3]) + i % r->nsrc);
+	__be16 sport = htons(r->smin + (r->smax > r->smin ?
+					i % (r->smax - r->smin) : 0));
 	struct sk_buff *skb;
+	struct tcphdr *th;
 	struct udphdr *uh;
 	struct ethhdr *eth;
 
@@ -65,7 +71,7 @@ static struct sk_buff *inj_build(struct net_device *dev,
 		iph->ihl = 5;
 		iph->tot_len = htons(len);
 		iph->ttl = 64;
-		iph->protocol = IPPROTO_UDP;
+		iph->protocol = r->proto;
 		iph->saddr = src;
 		iph->daddr = r->dst.s6_addr32[3];
 		ip_send_check(iph);
@@ -75,17 +81,27 @@ static struct sk_buff *inj_build(struct net_device *dev,
 		eth->h_proto = htons(ETH_P_IPV6);
 		ip6h->version = 6;
 		ip6h->payload_len = htons(len - l3);
-		ip6h->nexthdr = IPPROTO_UDP;
+		ip6h->nexthdr = r->proto;
 		ip6h->hop_limit = 64;
 		ip6h->saddr = r->src;
 		ip6h->saddr.s6_addr32[3] = src;
 		ip6h->daddr = r->dst;
 	}
-	uh = skb_put_zero(skb, sizeof(*uh) + 18);
-	uh->source = htons(r->smin + (r->smax > r->smin ?
-				      i % (r->smax - r->smin) : 0));
-	uh->dest = htons(r->dport);
-	uh->len = htons(len - l3);
+	if (r->proto == IPPROTO_TCP) {
+		/* a SYN; no checksum: forwarding does not verify it */
+		th = skb_put_zero(skb, sizeof(*th));
+		th->source = sport;
+		th->dest = htons(r->dport);
+		th->seq = htonl(i);
+		th->doff = sizeof(*th) / 4;
+		th->syn = 1;
+		th->window = htons(64240);
+	} else {
+		uh = skb_put_zero(skb, sizeof(*uh) + 18);
+		uh->source = sport;
+		uh->dest = htons(r->dport);
+		uh->len = htons(len - l3);
+	}
 	skb->protocol = eth_type_trans(skb, dev);
 	return skb;
 }
@@ -108,9 +124,11 @@ static int inj_write(struct file *file, char *buf, size_t size)
 	u64 t0, drops = 0;
 	u32 i;
 
-	if (sscanf(buf, "%15s %u %63s %63s %u %u %u %u %u", r.dev, &r.family,
+	r.proto = IPPROTO_UDP;
+	if (sscanf(buf, "%15s %u %63s %63s %u %u %u %u %u %u", r.dev, &r.family,
 		   src, dst, &r.dport, &r.smin, &r.smax, &r.nsrc,
-		   &r.count) != 9 || (r.family != 4 && r.family != 6) ||
+		   &r.count, &r.proto) < 9 || (r.family != 4 && r.family != 6) ||
+	    (r.proto != IPPROTO_UDP && r.proto != IPPROTO_TCP) ||
 	    !inj_parse_addr(src, r.family, &r.src) ||
 	    !inj_parse_addr(dst, r.family, &r.dst) || !r.nsrc ||
 	    r.smin > 65535 || r.smax > 65536 || r.dport > 65535)
@@ -182,4 +200,4 @@ static void __exit inj_exit(void)
 module_init(inj_init);
 module_exit(inj_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("maglev benchmark: inject unshared UDP frames");
+MODULE_DESCRIPTION("maglev benchmark: inject unshared UDP frames or TCP SYNs");
