@@ -308,15 +308,11 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 		iph->daddr = e->daddr.v4;
 		/*
 		 * tot_len and the checksum are set by ip_local_out(). With DF
-		 * the ID is 0 (RFC 6864), as ip_select_ident_segs() would
-		 * make it (skb_scrub_packet() cleared ignore_df): only
-		 * fragmentable packets pay for the ID generator.
+		 * (and ignore_df cleared) ip_select_ident_segs() sets ID 0
+		 * itself, without the ID generator.
 		 */
-		if (iph->frag_off)
-			iph->id = 0;
-		else
-			ip_select_ident_segs(net, skb, NULL,
-					     skb_shinfo(skb)->gso_segs ?: 1);
+		ip_select_ident_segs(net, skb, NULL,
+				     skb_shinfo(skb)->gso_segs ?: 1);
 		err = ip_local_out(net, NULL, skb);
 	} else {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
