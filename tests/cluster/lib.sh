@@ -69,12 +69,8 @@ fctl() {
 cluster_topo() {
 	local n=${1:-3} i vars=(NS_C NS_R) root=
 	require_tools bird birdc
-	[ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
+	need_maglevd tun
 	maglev_load
-	modprobe -q tun 2>/dev/null
-	if [ ! -c /dev/net/tun ]; then
-		mkdir -p /dev/net && mknod /dev/net/tun c 10 200 || skip "no /dev/net/tun"
-	fi
 	tmpdir
 	for ((i = 1; i <= NF; i++)); do vars+=("NS_F$i"); done
 	for ((i = 1; i <= n; i++)); do vars+=("NS_B$i"); done

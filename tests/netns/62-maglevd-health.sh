@@ -14,10 +14,9 @@
 #   prints the median and maximum.
 source "$(dirname "$0")/lib.sh"
 
-MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
 require_tools curl
 command -v promtool >/dev/null || die "promtool is not installed (tools/install-deps: prometheus)"
-[ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
+need_maglevd
 maglev_load
 topo_setup 2
 tmpdir

@@ -13,9 +13,8 @@
 #           tcp 10.0.0.100:8080 { b1 }
 source "$(dirname "$0")/lib.sh"
 
-MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
 require_tools
-[ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
+need_maglevd
 maglev_load
 topo_setup 2
 tmpdir

@@ -17,15 +17,9 @@
 #   kernel route deletion (ip -ts monitor).
 source "$(dirname "$0")/lib.sh"
 
-MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
 require_tools bird birdc
-[ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
+need_maglevd tun
 maglev_load
-# the VIPs' tun devices
-modprobe -q tun 2>/dev/null
-if [ ! -c /dev/net/tun ]; then
-	mkdir -p /dev/net && mknod /dev/net/tun c 10 200 || skip "no /dev/net/tun"
-fi
 topo_setup 2
 tmpdir
 setup_ns NS_R

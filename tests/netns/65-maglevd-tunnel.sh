@@ -19,9 +19,8 @@
 #   (bounds here 15 s for TCG).
 source "$(dirname "$0")/lib.sh"
 
-MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
 require_tools
-[ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
+need_maglevd
 maglev_load
 topo_setup 3
 tmpdir

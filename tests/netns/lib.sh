@@ -224,6 +224,18 @@ require_tools() {
 	[ -x "$MAGLEVCTL" ] || die "$MAGLEVCTL missing: run make -C tools/maglevctl"
 }
 
+# need_maglevd [tun]: $MAGLEVD (default tools/maglevd/maglevd) is built;
+# with tun, the tun device maglevd announces VIPs through exists.
+need_maglevd() {
+	MAGLEVD=${MAGLEVD:-$PROJ/tools/maglevd/maglevd}
+	[ -x "$MAGLEVD" ] || die "$MAGLEVD missing: run make -C tools/maglevd"
+	[ "${1:-}" = tun ] || return 0
+	modprobe -q tun 2>/dev/null
+	if [ ! -c /dev/net/tun ]; then
+		mkdir -p /dev/net && mknod /dev/net/tun c 10 200 || skip "no /dev/net/tun"
+	fi
+}
+
 # maglev_load: insmod $MAGLEV_KO unless maglev is loaded; cleanup() removes
 # it again if it was loaded here.
 maglev_load() {
