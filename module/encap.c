@@ -31,7 +31,6 @@
 #include <linux/skbuff.h>
 #include <net/dsfield.h>
 #include <net/dst.h>
-#include <net/dst_cache.h>
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
@@ -42,76 +41,7 @@
 
 #include "compat.h"
 #include "encap.h"
-
-/*
- * Outer IPv4 route to the backend, from the cache or looked up (and then
- * cached). Only unicast routes leaving the host are accepted: a local or
- * broadcast route would loop the packet back. Returns a referenced rtable
- * and the source address, or an ERR_PTR.
- */
-static struct rtable *maglev_route4(struct net *net,
-				    const struct maglev_encap *e,
-				    __be32 *saddr)
-{
-	struct flowi4 fl4;
-	struct rtable *rt;
-
-	rt = dst_cache_get_ip4(e->dst_cache, saddr);
-	if (rt)
-		return rt;
-
-	memset(&fl4, 0, sizeof(fl4));
-	fl4.daddr = e->daddr.v4;
-	fl4.saddr = e->saddr.v4;
-	fl4.flowi4_proto = IPPROTO_GRE;
-	if (e->use_key)
-		fl4.fl4_gre_key = e->key;
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		return rt;
-	if (rt->rt_type != RTN_UNICAST) {
-		ip_rt_put(rt);
-		return ERR_PTR(-ELOOP);
-	}
-	dst_cache_set_ip4(e->dst_cache, &rt->dst, fl4.saddr);
-	*saddr = fl4.saddr;
-	return rt;
-}
-
-/* Outer IPv6 route to the backend: as maglev_route4(). */
-static struct dst_entry *maglev_route6(struct net *net,
-				       const struct maglev_encap *e,
-				       struct in6_addr *saddr)
-{
-	struct dst_entry *dst;
-	struct rt6_info *rt;
-	struct flowi6 fl6;
-
-	dst = dst_cache_get_ip6(e->dst_cache, saddr);
-	if (dst)
-		return dst;
-
-	memset(&fl6, 0, sizeof(fl6));
-	fl6.daddr = e->daddr.v6;
-	fl6.saddr = e->saddr.v6;
-	fl6.flowi6_proto = IPPROTO_GRE;
-	if (e->use_key)
-		fl6.fl6_gre_key = e->key;
-	/* Picks the source address when fl6.saddr is unspecified. */
-	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
-	if (IS_ERR(dst))
-		return dst;
-	rt = container_of(dst, struct rt6_info, dst);
-	if ((rt->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST)) ||
-	    (dst->dev->flags & IFF_LOOPBACK) ||
-	    ipv6_addr_is_multicast(&fl6.daddr)) {
-		dst_release(dst);
-		return ERR_PTR(-ELOOP);
-	}
-	dst_cache_set_ip6(e->dst_cache, dst, &fl6.saddr);
-	*saddr = fl6.saddr;
-	return dst;
-}
+#include "route.h"
 
 /*
  * Tell the client its packet does not fit. icmp_ndo_send() needs an IPv4
@@ -174,9 +104,10 @@ static enum maglev_xmit maglev_encap_segs(struct net *net, struct sk_buff *skb,
  * @e: the backend: outer family and addresses, GRE key and checksum
  *	options, TTL, and its route cache
  *
- * Context: softirq (or BH disabled), under rcu_read_lock(). @e->dst_cache
- * is used per CPU; it drops routes the kernel has made obsolete (route or
- * PMTU changes) by itself, and the caller resets it when @e->saddr changes.
+ * Context: softirq (or BH disabled), under rcu_read_lock(). The route
+ * comes from @e->rcache without a reference (route.c), which drops routes
+ * the kernel has made obsolete (route or PMTU changes) by itself; the
+ * caller resets it when @e->saddr changes.
  *
  * The skb is always consumed: sent, or freed on error.
  *
@@ -192,8 +123,7 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 {
 	unsigned int gre_hlen, hlen, mtu;
 	enum maglev_xmit ret;
-	__be32 saddr4 = 0;
-	struct in6_addr saddr6;
+	union maglev_addr saddr;
 	struct dst_entry *dst;
 	bool inner6, df;
 	__be16 proto;
@@ -222,25 +152,17 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 	if (skb_is_gso(skb) && skb->encapsulation)
 		return maglev_encap_segs(net, skb, e);
 
-	gre_hlen = maglev_gre_hlen(e->csum, e->use_key);
-	if (e->family == AF_INET) {
-		struct rtable *rt = maglev_route4(net, e, &saddr4);
-
-		if (IS_ERR(rt)) {
-			ret = MAGLEV_XMIT_NO_ROUTE;
-			goto drop;
-		}
-		dst = &rt->dst;
-		hlen = sizeof(struct iphdr) + gre_hlen;
-	} else if (e->family == AF_INET6) {
-		dst = maglev_route6(net, e, &saddr6);
-		if (IS_ERR(dst)) {
-			ret = MAGLEV_XMIT_NO_ROUTE;
-			goto drop;
-		}
-		hlen = sizeof(struct ipv6hdr) + gre_hlen;
-	} else {
+	if (e->family != AF_INET && e->family != AF_INET6) {
 		ret = MAGLEV_XMIT_ERR;
+		goto drop;
+	}
+	gre_hlen = maglev_gre_hlen(e->csum, e->use_key);
+	hlen = gre_hlen + (e->family == AF_INET ? sizeof(struct iphdr) :
+						  sizeof(struct ipv6hdr));
+	/* Borrowed: valid in this RCU section, no reference taken. */
+	dst = maglev_route_get(net, e, &saddr);
+	if (IS_ERR(dst)) {
+		ret = MAGLEV_XMIT_NO_ROUTE;
 		goto drop;
 	}
 
@@ -255,13 +177,11 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 	    (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, mtu)
 			     : skb->len > mtu)) {
 		maglev_too_big(net, skb, inner6, mtu);
-		dst_release(dst);
 		ret = MAGLEV_XMIT_TOO_BIG;
 		goto drop;
 	}
 
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + hlen)) {
-		dst_release(dst);
 		ret = MAGLEV_XMIT_NOMEM;
 		goto drop;
 	}
@@ -272,7 +192,6 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 
 	if (iptunnel_handle_offloads(skb, e->csum ? SKB_GSO_GRE_CSUM
 						  : SKB_GSO_GRE)) {
-		dst_release(dst);
 		ret = MAGLEV_XMIT_NOMEM;
 		goto drop;
 	}
@@ -292,7 +211,7 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 	dsfield = INET_ECN_encapsulate(dsfield, dsfield);
 	skb_push(skb, hlen - gre_hlen);
 	skb_reset_network_header(skb);
-	skb_dst_set(skb, dst);
+	skb_dst_set_noref(skb, dst);
 
 	if (e->family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
@@ -304,7 +223,7 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 		iph->frag_off = df && !ip_mtu_locked(dst) ? htons(IP_DF) : 0;
 		iph->ttl = e->ttl ?: ip4_dst_hoplimit(dst);
 		iph->protocol = IPPROTO_GRE;
-		iph->saddr = saddr4;
+		iph->saddr = saddr.v4;
 		iph->daddr = e->daddr.v4;
 		/*
 		 * tot_len and the checksum are set by ip_local_out(). With DF
@@ -318,7 +237,7 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 		struct flowi6 fl6 = {
 			.daddr = e->daddr.v6,
-			.saddr = saddr6,
+			.saddr = saddr.v6,
 			.flowi6_proto = IPPROTO_GRE,
 		};
 
@@ -327,7 +246,7 @@ enum maglev_xmit maglev_encap_xmit(struct net *net, struct sk_buff *skb,
 			     ip6_make_flowlabel(net, skb, 0, true, &fl6));
 		ip6h->nexthdr = IPPROTO_GRE;
 		ip6h->hop_limit = e->ttl ?: ip6_dst_hoplimit(dst);
-		ip6h->saddr = saddr6;
+		ip6h->saddr = saddr.v6;
 		ip6h->daddr = e->daddr.v6;
 		/* Let ip6_fragment() fragment what may be fragmented. */
 		skb->ignore_df = !df;
@@ -355,26 +274,18 @@ drop:
 unsigned int maglev_encap_mtu(struct net *net, const struct maglev_encap *e)
 {
 	unsigned int hlen = maglev_gre_hlen(e->csum, e->use_key), mtu;
-	struct in6_addr saddr6;
+	union maglev_addr saddr;
 	struct dst_entry *dst;
-	__be32 saddr4;
 
-	if (e->family == AF_INET) {
-		struct rtable *rt = maglev_route4(net, e, &saddr4);
-
-		if (IS_ERR(rt))
-			return 0;
-		dst = &rt->dst;
+	if (e->family == AF_INET)
 		hlen += sizeof(struct iphdr);
-	} else if (e->family == AF_INET6) {
-		dst = maglev_route6(net, e, &saddr6);
-		if (IS_ERR(dst))
-			return 0;
+	else if (e->family == AF_INET6)
 		hlen += sizeof(struct ipv6hdr);
-	} else {
+	else
 		return 0;
-	}
+	dst = maglev_route_get(net, e, &saddr);
+	if (IS_ERR(dst))
+		return 0;
 	mtu = dst_mtu(dst);
-	dst_release(dst);
 	return mtu > hlen ? mtu - hlen : 0;
 }

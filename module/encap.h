@@ -5,9 +5,9 @@
 #ifndef _MAGLEV_ENCAP_H
 #define _MAGLEV_ENCAP_H
 
-#include <net/dst_cache.h>
 #include "maglev.h"
 
+struct maglev_route_cache;
 struct net;
 struct sk_buff;
 
@@ -15,7 +15,7 @@ struct sk_buff;
  * struct maglev_encap - how to reach one backend
  * @daddr: the backend's address (outer destination)
  * @saddr: outer source; all zeroes lets routing choose
- * @dst_cache: per-backend route cache (initialised by the caller)
+ * @rcache: the destination's route cache (route.h; the caller's)
  * @key: GRE key (network order), sent when @use_key
  * @family: outer family, AF_INET or AF_INET6 (the backend's)
  * @ttl: outer TTL / hop limit; 0 = the route's default
@@ -26,7 +26,7 @@ struct sk_buff;
 struct maglev_encap {
 	union maglev_addr daddr;
 	union maglev_addr saddr;
-	struct dst_cache *dst_cache;
+	struct maglev_route_cache *rcache;
 	__be32 key;
 	u8 family;
 	u8 ttl;

@@ -153,7 +153,7 @@ static void maglev_pool_redirect(struct maglev_net *mn, struct net *net,
 	struct maglev_encap e = {
 		.daddr = m->addr,
 		/* Per-CPU by design: the const is the pool's, not the cache's. */
-		.dst_cache = (struct dst_cache *)&m->dst_cache,
+		.rcache = (struct maglev_route_cache *)&m->rcache,
 		.family = m->family,
 		.ttl = nc->ttl,
 		.recur = 1,

@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/string.h>
+#include <net/ipv6.h>
 
 #include "frag.h"
 #include "pool.h"
@@ -37,7 +38,7 @@ void maglev_pool_free(struct maglev_pool *pool)
 	if (!pool)
 		return;
 	for (i = 0; i < pool->n; i++)
-		dst_cache_destroy(&pool->m[i].dst_cache);
+		maglev_route_cache_destroy(&pool->m[i].rcache);
 	kfree(pool);
 }
 
@@ -106,7 +107,8 @@ struct maglev_pool *maglev_pool_build(const union maglev_addr *addr,
 		goto free;
 	pool->seed = *seed;
 	for (i = 0; i < n; i++) {
-		if (dst_cache_init(&pool->m[i].dst_cache, GFP_KERNEL_ACCOUNT))
+		if (maglev_route_cache_init(&pool->m[i].rcache,
+					    GFP_KERNEL_ACCOUNT))
 			goto free;
 		pool->n = i + 1;
 		pool->m[i].addr = addr[i];

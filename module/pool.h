@@ -8,11 +8,11 @@
 
 #include <linux/rcupdate.h>
 #include <linux/siphash.h>
-#include <net/dst_cache.h>
 
 #include <uapi/linux/maglev.h>
 
 #include "maglev.h"
+#include "route.h"
 
 struct maglev_frag_key;
 
@@ -24,12 +24,12 @@ struct maglev_frag_key;
  * struct maglev_pool_member - one forwarder of the pool
  * @addr: its address
  * @family: AF_INET or AF_INET6
- * @dst_cache: routes to it, for redirected fragments
+ * @rcache: routes to it, for redirected fragments (route.c)
  */
 struct maglev_pool_member {
 	union maglev_addr addr;
 	u8 family;
-	struct dst_cache dst_cache;
+	struct maglev_route_cache rcache;
 };
 
 /**

@@ -39,7 +39,8 @@
  * single configuration (per-CPU counters, cached routes); successive
  * configurations share them through a reference count, dropped when a
  * configuration is freed, so the last reader is gone before a backend is.
- * Counters are per-CPU (see stats.c).
+ * Counters are per-CPU (see stats.c); cached routes too, lent to the
+ * packet path without a reference (DOC: Route cache in route.c).
  */
 #include <linux/in.h>
 #include <linux/log2.h>
@@ -51,6 +52,7 @@
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 #include <net/netlink.h>
+#include <net/ipv6.h>
 
 #include "frag_path.h"
 #include "lookup.h"
@@ -80,7 +82,7 @@ void maglev_backend_put(struct maglev_backend *be)
 {
 	if (!refcount_dec_and_test(&be->ref))
 		return;
-	dst_cache_destroy(&be->dst_cache);
+	maglev_route_cache_destroy(&be->rcache);
 	maglev_stats_free(&be->stats);
 	kfree(be);
 }
@@ -98,13 +100,13 @@ static struct maglev_backend *maglev_backend_new(struct maglev_net *mn,
 	/* Never 0, and not reused before 2^32 backends were created. */
 	be->id = ++mn->next_be_id ?: ++mn->next_be_id;
 	refcount_set(&be->ref, 1);
-	if (dst_cache_init(&be->dst_cache, GFP_KERNEL_ACCOUNT))
+	if (maglev_route_cache_init(&be->rcache, GFP_KERNEL_ACCOUNT))
 		goto free;
 	if (maglev_stats_init(&be->stats, MAGLEV_CTR_PKT_MAX))
 		goto cache;
 	return be;
 cache:
-	dst_cache_destroy(&be->dst_cache);
+	maglev_route_cache_destroy(&be->rcache);
 free:
 	kfree(be);
 	return NULL;
@@ -165,7 +167,7 @@ static void maglev_encap_fill(struct maglev_encap *e, struct maglev_backend *be,
 		e->saddr.v4 = nc->source4;
 	else
 		e->saddr.v6 = nc->source6;
-	e->dst_cache = &be->dst_cache;
+	e->rcache = &be->rcache;
 	e->key = htonl(p->gre_key);
 	e->use_key = !!(p->flags & MAGLEV_SVC_F_GRE_KEY);
 	e->csum = !!(p->flags & MAGLEV_SVC_F_GRE_CSUM);
@@ -658,7 +660,7 @@ int maglev_ns_conf_set(struct maglev_net *mn, struct maglev_ns_conf *nc,
 		struct maglev_svc_conf *conf = maglev_svc_conf(mn, svc);
 
 		for (i = 0; i < conf->n_backends; i++)
-			dst_cache_reset(&conf->be[i].be->dst_cache);
+			maglev_route_cache_reset(&conf->be[i].be->rcache);
 	}
 	return 0;
 

@@ -17,6 +17,7 @@
 #include "encap.h"
 #include "lookup.h"
 #include "maglev.h"
+#include "route.h"
 #include "stats.h"
 
 struct netlink_ext_ack;
@@ -41,7 +42,7 @@ struct maglev_svc_key {
  * @family: AF_INET or AF_INET6
  * @id: unique in the namespace: what connection entries record
  * @ref: one per service configuration that lists the backend
- * @dst_cache: routes to the backend
+ * @rcache: routes to the backend (route.c)
  * @stats: packets and bytes sent to it
  *
  * Shared by successive configurations of one service so that statistics
@@ -52,7 +53,7 @@ struct maglev_backend {
 	u8 family;
 	u32 id;
 	refcount_t ref;
-	struct dst_cache dst_cache;
+	struct maglev_route_cache rcache;
 	struct maglev_stats stats;
 };
 
