@@ -30,7 +30,11 @@
  * counts: fragments are a small share of traffic, and a datagram's
  * fragments must be serialised anyway. It is taken from the packet path
  * and the sweep timer (softirq) and, with BHs disabled, at teardown.
- * Held skbs are sent or freed after the lock is dropped. Entries are never
+ * Held skbs are sent or freed after the lock is dropped. A first
+ * fragment's entry is allocated before the lock (GFP_NOWAIT) while the
+ * table has room, and its bucket is hashed once, by maglev_frag_first_at(),
+ * for maglev_frag_record_at(); a later fragment that starts a datagram
+ * allocates under the lock. Entries are never
  * reached without the lock, so they are freed at once. The table itself is
  * created with its namespace and destroyed after the namespace's hooks are
  * gone (maglev_frag_table_destroy() stops the timer first).
@@ -257,9 +261,9 @@ static void maglev_frag_del(struct maglev_frag_table *t, struct maglev_frag *f,
  */
 static struct maglev_frag *maglev_frag_find(struct maglev_frag_table *t,
 					    const struct maglev_frag_key *key,
-					    struct sk_buff_head *expired)
+					    u32 bucket, struct sk_buff_head *expired)
 {
-	struct hlist_head *head = &t->chain[maglev_frag_hash(t, key)];
+	struct hlist_head *head = &t->chain[bucket];
 	struct maglev_frag *f;
 
 	hlist_for_each_entry(f, head, node) {
@@ -283,22 +287,29 @@ static void maglev_frag_kill(struct maglev_frag_table *t, struct maglev_frag *f,
 	f->state = MAGLEV_FRAG_S_DEAD;
 }
 
+/*
+ * Link a new entry for @key into @bucket, using @pre (zeroed, allocated
+ * before the lock) if given; NULL when the table is full or out of memory
+ * (lock held).
+ */
 static struct maglev_frag *maglev_frag_new(struct maglev_frag_table *t,
 					   const struct maglev_frag_key *key,
-					   const struct maglev_frag_limits *lim)
+					   u32 bucket,
+					   const struct maglev_frag_limits *lim,
+					   struct maglev_frag *pre)
 {
 	struct maglev_frag *f;
 
 	if (t->count >= lim->max)
 		return NULL;
-	f = kzalloc(sizeof(*f), GFP_NOWAIT | __GFP_NOWARN);
+	f = pre ?: kzalloc(sizeof(*f), GFP_NOWAIT | __GFP_NOWARN);
 	if (!f)
 		return NULL;
 	f->key = *key;
 	__skb_queue_head_init(&f->held);
 	t->timeout = max(msecs_to_jiffies(lim->timeout_ms), 1UL);
 	f->expires = jiffies + t->timeout;
-	hlist_add_head(&f->node, &t->chain[maglev_frag_hash(t, key)]);
+	hlist_add_head(&f->node, &t->chain[bucket]);
 	t->count++;
 	if (!timer_pending(&t->timer) && !t->dying)
 		mod_timer(&t->timer, jiffies + max(t->timeout / 2, 1UL));
@@ -341,19 +352,20 @@ enum maglev_frag_res maglev_frag_later(struct maglev_frag_table *t,
 {
 	struct sk_buff_head gone, expired;
 	enum maglev_frag_res res;
+	u32 bucket = maglev_frag_hash(t, key);
 	struct maglev_frag *f;
 	bool poisoned = false;
 
 	__skb_queue_head_init(&gone);
 	__skb_queue_head_init(&expired);
 	spin_lock(&t->lock);
-	f = maglev_frag_find(t, key, &expired);
+	f = maglev_frag_find(t, key, bucket, &expired);
 	if (!f) {
 		if (!create) {
 			res = MAGLEV_FRAG_UNKNOWN;
 			goto unlock;
 		}
-		f = maglev_frag_new(t, key, lim);
+		f = maglev_frag_new(t, key, bucket, lim, NULL);
 		if (!f) {
 			maglev_stats_add(t->stats, MAGLEV_CTR_FRAG_TABLE_FULL, 1);
 			res = MAGLEV_FRAG_DROP;
@@ -401,27 +413,31 @@ unlock:
 }
 
 /**
- * maglev_frag_first() - a first fragment (offset 0), before its pick
+ * maglev_frag_first_at() - a first fragment (offset 0), before its pick
  * @t: the table
  * @key: its datagram
  * @owner: out, for MAGLEV_FRAG_SEND
+ * @bucket: out: @key's bucket, for maglev_frag_record_at() (a function
+ *	of @key and the table's secret alone)
  *
  * Context: softirq, or BHs disabled.
  * Return: SEND when the datagram's backend is already recorded (a
  * duplicate), DROP when the datagram is dead (counted), NEW otherwise: the
- * caller picks the backend and calls maglev_frag_record().
+ * caller picks the backend and calls maglev_frag_record_at().
  */
-enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
-				       const struct maglev_frag_key *key,
-				       struct maglev_frag_owner *owner)
+enum maglev_frag_res maglev_frag_first_at(struct maglev_frag_table *t,
+					  const struct maglev_frag_key *key,
+					  struct maglev_frag_owner *owner,
+					  u32 *bucket)
 {
 	enum maglev_frag_res res = MAGLEV_FRAG_NEW;
 	struct sk_buff_head gone;
 	struct maglev_frag *f;
 
+	*bucket = maglev_frag_hash(t, key);
 	__skb_queue_head_init(&gone);
 	spin_lock(&t->lock);
-	f = maglev_frag_find(t, key, &gone);
+	f = maglev_frag_find(t, key, *bucket, &gone);
 	if (f && f->state == MAGLEV_FRAG_S_KNOWN) {
 		*owner = f->owner;
 		res = MAGLEV_FRAG_SEND;
@@ -436,12 +452,33 @@ enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
 }
 
 /**
- * maglev_frag_record() - record a first fragment's backend
+ * maglev_frag_first() - maglev_frag_first_at() without the bucket
  * @t: the table
  * @key: its datagram
+ * @owner: out, for MAGLEV_FRAG_SEND
+ *
+ * Return: as maglev_frag_first_at().
+ */
+enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
+				       const struct maglev_frag_key *key,
+				       struct maglev_frag_owner *owner)
+{
+	u32 bucket;
+
+	return maglev_frag_first_at(t, key, owner, &bucket);
+}
+
+/**
+ * maglev_frag_record_at() - record a first fragment's backend
+ * @t: the table
+ * @key: its datagram
+ * @bucket: @key's bucket, from maglev_frag_first_at()
  * @owner: the backend picked; NULL when the datagram is not forwarded (no
  *	service or no backend): its other fragments are then dropped
  * @lim: the namespace's bounds
+ *
+ * The entry is allocated before the table's lock is taken while the table
+ * has room, and freed unused if another CPU recorded the datagram first.
  *
  * Context: softirq, or BHs disabled.
  * Return: the fragments held for the datagram, in arrival order, linked
@@ -449,24 +486,29 @@ enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
  * and counts them (MAGLEV_CTR_FRAG_FLUSHED). When the table is full the
  * datagram is not recorded (MAGLEV_CTR_FRAG_TABLE_FULL).
  */
-struct sk_buff *maglev_frag_record(struct maglev_frag_table *t,
-				   const struct maglev_frag_key *key,
-				   const struct maglev_frag_owner *owner,
-				   const struct maglev_frag_limits *lim)
+struct sk_buff *maglev_frag_record_at(struct maglev_frag_table *t,
+				      const struct maglev_frag_key *key,
+				      u32 bucket,
+				      const struct maglev_frag_owner *owner,
+				      const struct maglev_frag_limits *lim)
 {
 	struct sk_buff *list = NULL, **tail = &list, *skb;
 	struct sk_buff_head gone, held, expired;
 	enum maglev_ctr ctr = MAGLEV_CTR_FRAG_FIRST;
-	struct maglev_frag *f;
+	struct maglev_frag *f, *pre = NULL;
 
+	if (owner && READ_ONCE(t->count) < lim->max)
+		pre = kzalloc(sizeof(*pre), GFP_NOWAIT | __GFP_NOWARN);
 	__skb_queue_head_init(&gone);
 	__skb_queue_head_init(&held);
 	__skb_queue_head_init(&expired);
 	spin_lock(&t->lock);
-	f = maglev_frag_find(t, key, &expired);
-	if (!f) {
-		f = owner ? maglev_frag_new(t, key, lim) : NULL;
-		if (!f && owner)
+	f = maglev_frag_find(t, key, bucket, &expired);
+	if (!f && owner) {
+		f = maglev_frag_new(t, key, bucket, lim, pre);
+		if (f)
+			pre = NULL;
+		else
 			ctr = MAGLEV_CTR_FRAG_TABLE_FULL;
 	}
 	if (f && f->state == MAGLEV_FRAG_S_PENDING) {
@@ -481,6 +523,7 @@ struct sk_buff *maglev_frag_record(struct maglev_frag_table *t,
 		}
 	}
 	spin_unlock(&t->lock);
+	kfree(pre);
 	if (owner)
 		maglev_stats_add(t->stats, ctr, 1);
 	maglev_frag_free_list(t, &gone, MAGLEV_CTR_FRAG_DROP);
@@ -490,6 +533,24 @@ struct sk_buff *maglev_frag_record(struct maglev_frag_table *t,
 		tail = &skb->next;
 	}
 	return list;
+}
+
+/**
+ * maglev_frag_record() - maglev_frag_record_at(), finding the bucket
+ * @t: the table
+ * @key: its datagram
+ * @owner: as for maglev_frag_record_at()
+ * @lim: the namespace's bounds
+ *
+ * Return: as maglev_frag_record_at().
+ */
+struct sk_buff *maglev_frag_record(struct maglev_frag_table *t,
+				   const struct maglev_frag_key *key,
+				   const struct maglev_frag_owner *owner,
+				   const struct maglev_frag_limits *lim)
+{
+	return maglev_frag_record_at(t, key, maglev_frag_hash(t, key), owner,
+				     lim);
 }
 
 static void maglev_frag_sweep(struct timer_list *timer)

@@ -114,6 +114,15 @@ enum maglev_frag_res maglev_frag_later(struct maglev_frag_table *t,
 				       struct sk_buff *skb, bool create,
 				       const struct maglev_frag_limits *lim,
 				       struct maglev_frag_owner *owner);
+enum maglev_frag_res maglev_frag_first_at(struct maglev_frag_table *t,
+					  const struct maglev_frag_key *key,
+					  struct maglev_frag_owner *owner,
+					  u32 *bucket);
+struct sk_buff *maglev_frag_record_at(struct maglev_frag_table *t,
+				      const struct maglev_frag_key *key,
+				      u32 bucket,
+				      const struct maglev_frag_owner *owner,
+				      const struct maglev_frag_limits *lim);
 enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
 				       const struct maglev_frag_key *key,
 				       struct maglev_frag_owner *owner);

@@ -106,8 +106,9 @@ static unsigned int maglev_frag_first_rcv(struct maglev_net *mn,
 	struct sk_buff *held, *next;
 	struct net_device *dev;
 	bool drop = false;
+	u32 bucket;
 
-	switch (maglev_frag_first(mn->frags, &fi->key, &owner)) {
+	switch (maglev_frag_first_at(mn->frags, &fi->key, &owner, &bucket)) {
 	case MAGLEV_FRAG_SEND:
 		return maglev_frag_follow(mn, set, skb, net, &owner);
 	case MAGLEV_FRAG_DROP:
@@ -124,14 +125,14 @@ static unsigned int maglev_frag_first_rcv(struct maglev_net *mn,
 		/* No service on this port, no backend, or a drop rule:
 		 * the datagram is not forwarded; neither are the rest.
 		 */
-		maglev_frag_record(mn->frags, &fi->key, NULL, lim);
+		maglev_frag_record_at(mn->frags, &fi->key, bucket, NULL, lim);
 		maglev_stats_add(&mn->stats, MAGLEV_CTR_FRAG_DROP, 1);
 		return NF_DROP;
 	}
 	owner.flow = fi->flow;
 	owner.svc_id = svc->id;
 	owner.be_id = bc->be->id;
-	held = maglev_frag_record(mn->frags, &fi->key, &owner, lim);
+	held = maglev_frag_record_at(mn->frags, &fi->key, bucket, &owner, lim);
 	dev = skb->dev;
 	maglev_send(mn, net, svc, bc, skb);
 	for (; held; held = next) {

@@ -209,11 +209,13 @@ bench_frag_first(const struct bench_svc *svc, struct maglev_conn_table *t,
 	struct maglev_frag_info fi;
 	const struct bench_be *bc;
 	struct maglev_flow flow;
+	u32 bucket;
 
 	if (bench_parse(skb, &flow) != MAGLEV_PARSE_FRAGMENT ||
 	    !maglev_frag_parse(skb, &fi) || !fi.first || !fi.ports)
 		return NULL;
-	if (maglev_frag_first(bench_frags, &fi.key, &owner) != MAGLEV_FRAG_NEW)
+	if (maglev_frag_first_at(bench_frags, &fi.key, &owner, &bucket) !=
+	    MAGLEV_FRAG_NEW)
 		return NULL;
 	bc = bench_pick(svc, t, &fi.flow);
 	if (!bc)
@@ -221,7 +223,8 @@ bench_frag_first(const struct bench_svc *svc, struct maglev_conn_table *t,
 	owner.flow = fi.flow;
 	owner.svc_id = svc->id;
 	owner.be_id = bc->id;
-	if (maglev_frag_record(bench_frags, &fi.key, &owner, &bench_frag_lim))
+	if (maglev_frag_record_at(bench_frags, &fi.key, bucket, &owner,
+				  &bench_frag_lim))
 		return NULL;
 	return bc;
 }
