@@ -63,6 +63,8 @@ static inline bool IS_ERR(const void *p)
 #define ntohs(x)	((u16)__builtin_bswap16((__force u16)(x)))
 #define htonl(x)	((__be32)__builtin_bswap32(x))
 #define ntohl(x)	((u32)__builtin_bswap32((__force u32)(x)))
+#define le16_to_cpu(x)	((u16)(__force u16)(x))
+#define le32_to_cpu(x)	((u32)(__force u32)(x))
 
 #ifndef AF_INET
 #define AF_INET		2

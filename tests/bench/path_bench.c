@@ -11,10 +11,12 @@
  * an established flow the backend check (maglev_be_by_id()) and
  * maglev_conn_update(), for a new flow the Maglev pick (maglev_select():
  * SipHash-2-4 of the 5-tuple under the cluster seed, one table slot) and
- * maglev_conn_insert(). maglev_select(), maglev_flow_hash() and
- * maglev_be_by_id() live in module/service.c, which needs the whole
- * kernel: bench_select() and bench_be_by_id() below copy them, adapted to
- * a minimal service record. Not counted: the service match
+ * maglev_conn_insert(). maglev_select() and maglev_be_by_id() live in
+ * module/lookup.c, which needs service.c's world: bench_select() and
+ * bench_be_by_id() below copy them, adapted to a minimal service record;
+ * the flow hash itself, maglev_flow_hash(), is lookup.c's own code
+ * (taken by callgrind-bench) and is checked against siphash() of the
+ * flow's bytes at start (flow_hash_test()). Not counted: the service match
  * (maglev_svc_match()), routing, encapsulation, transmission, counters
  * (hook.c, encap.c, stats.c).
  *
@@ -64,40 +66,20 @@ struct bench_svc {
 	struct bench_be *be;
 };
 
-/* Copy of maglev_flow_hash() (module/service.c). */
-static u32 bench_flow_hash(const struct maglev_flow *flow, u8 mode,
-			   const siphash_key_t *seed)
-{
-	unsigned int alen = flow->family == AF_INET ? 4 : 16, len;
-	u8 buf[2 * sizeof(struct in6_addr) + 5];
+/*
+ * maglev_flow_hash(), taken from module/lookup.c by callgrind-bench
+ * (flow_hash.h in its output directory): the module's own code.
+ */
+#include "flow_hash.h"
 
-	memcpy(buf, &flow->saddr, alen);
-	len = alen;
-	if (mode == MAGLEV_HASH_SRC)
-		goto out;
-	memcpy(buf + len, &flow->daddr, alen);
-	len += alen;
-	if (mode == MAGLEV_HASH_SRC_DST)
-		goto out;
-	if (mode == MAGLEV_HASH_5TUPLE) {
-		memcpy(buf + len, &flow->sport, 2);
-		len += 2;
-	}
-	memcpy(buf + len, &flow->dport, 2);
-	len += 2;
-	buf[len++] = flow->proto;
-out:
-	return (u32)siphash(buf, len, seed);
-}
-
-/* Copy of maglev_select() (module/service.c): an exported call there. */
+/* Copy of maglev_select() (module/lookup.c): an exported call there. */
 static noinline const struct bench_be *
 bench_select(const struct bench_svc *svc, const struct maglev_flow *flow,
 	     u32 *hash, u32 *slot)
 {
 	u16 idx;
 
-	*hash = bench_flow_hash(flow, svc->hash, &svc->seed);
+	*hash = maglev_flow_hash(flow, svc->hash, &svc->seed);
 	*slot = maglev_table_slot(*hash, svc->m);
 	idx = svc->table[*slot];
 	if (idx == MAGLEV_SLOT_EMPTY || idx >= svc->n)
@@ -105,7 +87,7 @@ bench_select(const struct bench_svc *svc, const struct maglev_flow *flow,
 	return &svc->be[idx];
 }
 
-/* Copy of maglev_be_by_id() (module/service.c). */
+/* Copy of maglev_be_by_id() (module/lookup.c). */
 static noinline const struct bench_be *
 bench_be_by_id(const struct bench_svc *svc, u32 id)
 {
@@ -343,6 +325,67 @@ static void self_test(void)
 	    siphash_4u32(0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c,
 			 &seed) != 0x3f2acc7f57c29bdbULL)
 		die("siphash() does not match lib/test_siphash.c");
+}
+
+/*
+ * The flow hash's bytes as the module hashed them before its fixed-layout
+ * SipHash (and as every forwarder must keep hashing them): the fields in
+ * network order, then siphash() of the buffer.
+ */
+static u32 ref_flow_hash(const struct maglev_flow *flow, u8 mode,
+			 const siphash_key_t *key)
+{
+	unsigned int alen = flow->family == AF_INET ? 4 : 16, len;
+	u8 buf[2 * sizeof(struct in6_addr) + 5];
+
+	memcpy(buf, &flow->saddr, alen);
+	len = alen;
+	if (mode == MAGLEV_HASH_SRC)
+		goto out;
+	memcpy(buf + len, &flow->daddr, alen);
+	len += alen;
+	if (mode == MAGLEV_HASH_SRC_DST)
+		goto out;
+	if (mode == MAGLEV_HASH_5TUPLE) {
+		memcpy(buf + len, &flow->sport, 2);
+		len += 2;
+	}
+	memcpy(buf + len, &flow->dport, 2);
+	len += 2;
+	buf[len++] = flow->proto;
+out:
+	return (u32)siphash(buf, len, key);
+}
+
+/* The module's maglev_flow_hash() against ref_flow_hash(), random flows. */
+static void flow_hash_test(void)
+{
+	u64 x = 0x9e3779b97f4a7c15ULL;
+	siphash_key_t key;
+	struct maglev_flow f;
+	unsigned int i, j;
+	u8 mode, *p;
+
+	for (i = 0; i < 20000; i++) {
+		/* xorshift64: every byte of the flow and key random */
+		p = (u8 *)&f;
+		for (j = 0; j < sizeof(f); j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			p[j] = x;
+		}
+		key.key[0] = x * 0x2545f4914f6cdd1dULL;
+		key.key[1] = x ^ (x >> 29);
+		f.family = i & 1 ? AF_INET6 : AF_INET;
+		for (mode = 0; mode <= MAGLEV_HASH_MAX; mode++)
+			if (maglev_flow_hash(&f, mode, &key) !=
+			    ref_flow_hash(&f, mode, &key)) {
+				fprintf(stderr, "family %u mode %u flow %u\n",
+					f.family, mode, i);
+				die("maglev_flow_hash() differs from siphash() of the flow's bytes");
+			}
+	}
 }
 
 static struct bench_svc *bench_svc_new(u32 id, u32 n)
@@ -712,6 +755,7 @@ int main(int argc, char **argv)
 	if (npkts < BENCH_EST)
 		die("need PKTS >= 1024");
 	self_test();
+	flow_hash_test();
 	bench_stats.n = MAGLEV_CTR_MAX;
 	bench_stats.pcpu = xcalloc(1, sizeof(*bench_stats.pcpu) +
 				   MAGLEV_CTR_MAX * sizeof(u64_stats_t));
