@@ -1,24 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The per-packet work of the module that lives in files that build
- * natively (module/parse.c, conn.c, conn_sweep.c, table.c, each compiled
- * on its own over the shims in kshim_pkt.h, as the module's objects are),
- * driven as hook.c drives it, for counting instructions with callgrind
- * (tests/bench/callgrind-bench runs it; instruction counts repeat exactly
- * from run to run, unlike timings on a shared host or under TCG).
+ * natively (module/parse.c, conn.c, conn_sweep.c, table.c, lookup.c, each
+ * compiled on its own over the shims in kshim_pkt.h, as the module's
+ * objects are), driven as hook.c drives it, for counting instructions with
+ * callgrind (tests/bench/callgrind-bench runs it; instruction counts
+ * repeat exactly from run to run, unlike timings on a shared host or
+ * under TCG).
  *
  * Per packet: maglev_parse_ipv4()/_ipv6(), maglev_conn_lookup(), then for
  * an established flow the backend check (maglev_be_by_id()) and
  * maglev_conn_update(), for a new flow the Maglev pick (maglev_select():
  * SipHash-2-4 of the 5-tuple under the cluster seed, one table slot) and
- * maglev_conn_insert(). maglev_select() and maglev_be_by_id() live in
- * module/lookup.c, which needs service.c's world: bench_select() and
- * bench_be_by_id() below copy them, adapted to a minimal service record;
- * the flow hash itself, maglev_flow_hash(), is lookup.c's own code
- * (taken by callgrind-bench) and is checked against siphash() of the
- * flow's bytes at start (flow_hash_test()). Not counted: the service match
- * (maglev_svc_match()), routing, encapsulation, transmission, counters
- * (hook.c, encap.c, stats.c).
+ * maglev_conn_insert(). The service's configuration is lookup.c's struct
+ * maglev_svc_conf, built here as service.c would; the flow hash is checked
+ * against siphash() of the flow's bytes first (flow_hash_test()). Not
+ * counted: the service match (maglev_svc_match()), routing,
+ * encapsulation, transmission, counters (hook.c, encap.c, stats.c).
  *
  * Phases (each one callgrind dump, named): established (ESTABLISHED
  * flows, every packet a hit) and new (every packet a new UDP flow: a miss,
@@ -38,7 +36,9 @@
 #include "../../module/conn.h"
 #include "../../module/frag.h"
 #include "../../module/icmp.h"
+#include "../../module/lookup.h"
 #include "../../module/parse.h"
+#include "../../module/service.h"
 #include "../../module/stats.h"
 #include "../../module/table.h"
 
@@ -47,67 +47,21 @@
 #define BENCH_CONN_MAX	1500000
 #define BENCH_PRELOAD	1000000
 
-/* A service as the packet path sees it (struct maglev_svc_conf). */
-struct bench_be {
-	u32 id;
-	u32 weight;
-	u8 state;
-};
-
+/*
+ * A service as the packet path sees it: its id (struct maglev_service) and
+ * its configuration, which maglev_select() and maglev_be_by_id() read.
+ */
 struct bench_svc {
 	u32 id;
-	siphash_key_t seed;
-	u8 hash;
-	u32 m;
-	u16 *table;
-	u16 *id_slot;
-	u32 id_mask;
-	u32 n;
-	struct bench_be *be;
+	struct maglev_svc_conf *conf;
 };
 
-/*
- * maglev_flow_hash(), taken from module/lookup.c by callgrind-bench
- * (flow_hash.h in its output directory): the module's own code.
- */
-#include "flow_hash.h"
-
-/* Copy of maglev_select() (module/lookup.c): an exported call there. */
-static noinline const struct bench_be *
-bench_select(const struct bench_svc *svc, const struct maglev_flow *flow,
-	     u32 *hash, u32 *slot)
-{
-	u16 idx;
-
-	*hash = maglev_flow_hash(flow, svc->hash, &svc->seed);
-	*slot = maglev_table_slot(*hash, svc->m);
-	idx = svc->table[*slot];
-	if (idx == MAGLEV_SLOT_EMPTY || idx >= svc->n)
-		return NULL;
-	return &svc->be[idx];
-}
-
-/* Copy of maglev_be_by_id() (module/lookup.c). */
-static noinline const struct bench_be *
-bench_be_by_id(const struct bench_svc *svc, u32 id)
-{
-	u32 i = hash_32(id, 31) & svc->id_mask;
-	u16 idx;
-
-	while ((idx = svc->id_slot[i]) != MAGLEV_SLOT_EMPTY) {
-		if (svc->be[idx].id == id)
-			return &svc->be[idx];
-		i = (i + 1) & svc->id_mask;
-	}
-	return NULL;
-}
-
 /* maglev_pick() of module/hook.c, less its counters and drop cases. */
-static __always_inline const struct bench_be *
+static __always_inline const struct maglev_be_conf *
 bench_pick(const struct bench_svc *svc, struct maglev_conn_table *t,
 	   const struct maglev_flow *flow)
 {
-	const struct bench_be *bc = NULL;
+	const struct maglev_be_conf *bc = NULL;
 	enum maglev_conn_res res;
 	struct maglev_conn *c;
 	u32 hash, slot, svc_id, be_id, bucket;
@@ -117,7 +71,7 @@ bench_pick(const struct bench_svc *svc, struct maglev_conn_table *t,
 follow:
 		be_id = maglev_conn_owner(c, &svc_id);
 		if (svc_id == svc->id) {
-			bc = bench_be_by_id(svc, be_id);
+			bc = maglev_be_by_id(svc->conf, be_id);
 			if (bc && (bc->state != MAGLEV_BE_STATE_UP ||
 				   !bc->weight))
 				bc = NULL;
@@ -127,13 +81,13 @@ follow:
 	}
 	if (bc)
 		return bc;
-	bc = bench_select(svc, flow, &hash, &slot);
+	bc = maglev_select(svc->conf, flow, &hash, &slot);
 	if (!bc)
 		return NULL;
 	if (c) {
-		maglev_conn_set_backend(c, svc->id, bc->id);
+		maglev_conn_set_backend(c, svc->id, bc->be->id);
 	} else {
-		c = maglev_conn_insert_at(t, flow, bucket, svc->id, bc->id,
+		c = maglev_conn_insert_at(t, flow, bucket, svc->id, bc->be->id,
 					  maglev_conn_state_new(flow), &res);
 		if (res == MAGLEV_CONN_EXISTS) {
 			bc = NULL;
@@ -152,7 +106,7 @@ bench_parse(const struct sk_buff *skb, struct maglev_flow *flow)
 }
 
 /* An unfragmented packet: parse, then maglev_pick(). */
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_packet(const struct bench_svc *svc, struct maglev_conn_table *t,
 	     struct sk_buff *skb)
 {
@@ -183,13 +137,13 @@ static const struct maglev_frag_limits bench_frag_lim = {
 	.timeout_ms = MAGLEV_FRAG_TIMEOUT_DEFAULT,
 };
 
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_frag_first(const struct bench_svc *svc, struct maglev_conn_table *t,
 		 struct sk_buff *skb)
 {
 	struct maglev_frag_owner owner;
 	struct maglev_frag_info fi;
-	const struct bench_be *bc;
+	const struct maglev_be_conf *bc;
 	struct maglev_flow flow;
 
 	if (bench_parse(skb, &flow) != MAGLEV_PARSE_FRAGMENT ||
@@ -202,13 +156,13 @@ bench_frag_first(const struct bench_svc *svc, struct maglev_conn_table *t,
 		return NULL;
 	owner.flow = fi.flow;
 	owner.svc_id = svc->id;
-	owner.be_id = bc->id;
+	owner.be_id = bc->be->id;
 	if (maglev_frag_record(bench_frags, &fi.key, &owner, &bench_frag_lim))
 		return NULL;
 	return bc;
 }
 
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_frag_later(const struct bench_svc *svc, struct maglev_conn_table *t,
 		 struct sk_buff *skb)
 {
@@ -223,7 +177,7 @@ bench_frag_later(const struct bench_svc *svc, struct maglev_conn_table *t,
 			      &owner) != MAGLEV_FRAG_SEND ||
 	    owner.svc_id != svc->id)
 		return NULL;
-	return bench_be_by_id(svc, owner.be_id);
+	return maglev_be_by_id(svc->conf, owner.be_id);
 }
 
 /*
@@ -236,12 +190,12 @@ bench_frag_later(const struct bench_svc *svc, struct maglev_conn_table *t,
  * ICMP checksum over the quoted bytes (skb_checksum() unless the device
  * verified it), transmission and counters.
  */
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_icmp(const struct bench_svc *svc, struct maglev_conn_table *t,
 	   struct sk_buff *skb)
 {
 	struct maglev_flow outer, inner, flow;
-	const struct bench_be *bc;
+	const struct maglev_be_conf *bc;
 	struct maglev_conn *c;
 	u8 _ih[8];
 	const u8 *ih;
@@ -274,7 +228,7 @@ bench_icmp(const struct bench_svc *svc, struct maglev_conn_table *t,
 	be_id = maglev_conn_owner(c, &svc_id);
 	if (svc_id != svc->id)
 		return NULL;
-	bc = bench_be_by_id(svc, be_id);
+	bc = maglev_be_by_id(svc->conf, be_id);
 	if (!bc || bc->state != MAGLEV_BE_STATE_UP)
 		return NULL;
 	return bc;
@@ -357,17 +311,25 @@ out:
 	return (u32)siphash(buf, len, key);
 }
 
-/* The module's maglev_flow_hash() against ref_flow_hash(), random flows. */
+/*
+ * lookup.c's flow hash (maglev_flow_hash(), static: read through
+ * maglev_select()'s @hash) against ref_flow_hash(), random flows and seeds,
+ * both families, every mode. A one-slot table: only the hash matters.
+ */
 static void flow_hash_test(void)
 {
+	struct maglev_svc_conf *conf = xcalloc(1, sizeof(*conf));
+	u16 table[1] = { MAGLEV_SLOT_EMPTY };
 	u64 x = 0x9e3779b97f4a7c15ULL;
-	siphash_key_t key;
 	struct maglev_flow f;
 	unsigned int i, j;
+	u32 hash, slot;
 	u8 mode, *p;
 
+	conf->table = table;
+	conf->params.table_size = 1;
 	for (i = 0; i < 20000; i++) {
-		/* xorshift64: every byte of the flow and key random */
+		/* xorshift64: every byte of the flow and seed random */
 		p = (u8 *)&f;
 		for (j = 0; j < sizeof(f); j++) {
 			x ^= x << 13;
@@ -375,53 +337,64 @@ static void flow_hash_test(void)
 			x ^= x << 17;
 			p[j] = x;
 		}
-		key.key[0] = x * 0x2545f4914f6cdd1dULL;
-		key.key[1] = x ^ (x >> 29);
+		conf->seed.key[0] = x * 0x2545f4914f6cdd1dULL;
+		conf->seed.key[1] = x ^ (x >> 29);
 		f.family = i & 1 ? AF_INET6 : AF_INET;
-		for (mode = 0; mode <= MAGLEV_HASH_MAX; mode++)
-			if (maglev_flow_hash(&f, mode, &key) !=
-			    ref_flow_hash(&f, mode, &key)) {
+		for (mode = 0; mode <= MAGLEV_HASH_MAX; mode++) {
+			conf->params.hash = mode;
+			hash = ~ref_flow_hash(&f, mode, &conf->seed);
+			if (maglev_select(conf, &f, &hash, &slot) ||
+			    hash != ref_flow_hash(&f, mode, &conf->seed)) {
 				fprintf(stderr, "family %u mode %u flow %u\n",
 					f.family, mode, i);
 				die("maglev_flow_hash() differs from siphash() of the flow's bytes");
 			}
+		}
 	}
+	free(conf);
 }
 
 static struct bench_svc *bench_svc_new(u32 id, u32 n)
 {
 	struct bench_svc *svc = xcalloc(1, sizeof(*svc));
+	struct maglev_svc_conf *conf;
+	struct maglev_backend *be = xcalloc(n, sizeof(*be));
 	struct maglev_table_be *tb = xcalloc(n, sizeof(*tb));
 	u8 (*addr)[4] = xcalloc(n, sizeof(*addr));
 	u32 i, j, size = 4;
 
+	conf = xcalloc(1, struct_size(conf, be, n));
 	svc->id = id;
-	svc->seed = seed;
-	svc->hash = MAGLEV_HASH_5TUPLE;
-	svc->m = BENCH_M;
-	svc->n = n;
-	svc->table = xcalloc(BENCH_M, sizeof(*svc->table));
-	svc->be = xcalloc(n, sizeof(*svc->be));
+	svc->conf = conf;
+	conf->seed = seed;
+	conf->params.hash = MAGLEV_HASH_5TUPLE;
+	conf->params.table_size = BENCH_M;
+	conf->n_backends = n;
+	conf->table = xcalloc(BENCH_M, sizeof(*conf->table));
 	while (size < 2 * n)
 		size <<= 1;
-	svc->id_mask = size - 1;
-	svc->id_slot = xcalloc(size, sizeof(*svc->id_slot));
+	conf->id_mask = size - 1;
+	conf->id_slot = xcalloc(size, sizeof(*conf->id_slot));
 	for (i = 0; i < size; i++)
-		svc->id_slot[i] = MAGLEV_SLOT_EMPTY;
+		conf->id_slot[i] = MAGLEV_SLOT_EMPTY;
 	for (i = 0; i < n; i++) {
 		addr[i][0] = 10;
 		addr[i][1] = 200;
 		addr[i][2] = (i + 1) >> 8;
 		addr[i][3] = i + 1;
 		tb[i] = (struct maglev_table_be){ addr[i], 4, 1, 0 };
-		svc->be[i] = (struct bench_be){ id * 100000 + i + 1, 1,
-						MAGLEV_BE_STATE_UP };
-		j = hash_32(svc->be[i].id, 31) & svc->id_mask;
-		while (svc->id_slot[j] != MAGLEV_SLOT_EMPTY)
-			j = (j + 1) & svc->id_mask;
-		svc->id_slot[j] = i;
+		be[i].id = id * 100000 + i + 1;
+		be[i].family = AF_INET;
+		memcpy(&be[i].addr.v4, addr[i], 4);
+		conf->be[i].be = &be[i];
+		conf->be[i].weight = 1;
+		conf->be[i].state = MAGLEV_BE_STATE_UP;
+		j = maglev_id_hash(be[i].id, conf->id_mask);
+		while (conf->id_slot[j] != MAGLEV_SLOT_EMPTY)
+			j = (j + 1) & conf->id_mask;
+		conf->id_slot[j] = i;
 	}
-	if (maglev_table_build(svc->table, BENCH_M, &seed, tb, n))
+	if (maglev_table_build(conf->table, BENCH_M, &seed, tb, n))
 		die("maglev_table_build()");
 	free(tb);
 	return svc;
@@ -605,9 +578,9 @@ static void bench_pkts_free(struct bench_pkts *p)
 	free(p->buf);
 }
 
-typedef const struct bench_be *(*bench_fn)(const struct bench_svc *svc,
-					   struct maglev_conn_table *t,
-					   struct sk_buff *skb);
+typedef const struct maglev_be_conf *
+(*bench_fn)(const struct bench_svc *svc, struct maglev_conn_table *t,
+	    struct sk_buff *skb);
 
 static u32 bench_run(bench_fn fn, const struct bench_svc *svc,
 		     struct maglev_conn_table *t, const struct bench_pkts *p,
