@@ -177,30 +177,126 @@ bool maglev_svc_vip_proto(const struct maglev_svc_set *set, u8 family,
 	return i >= 0 && (READ_ONCE(set->vip_protos[i]) & maglev_proto_bit(proto));
 }
 
+/*
+ * The flow hash is SipHash-2-4 (lib/siphash.c's siphash()) of the flow's
+ * fields as bytes in network order: saddr, then for every mode but
+ * MAGLEV_HASH_SRC daddr, then for the 5-tuple sport, and for the 5-tuple
+ * and MAGLEV_HASH_NO_SPORT dport and proto; 4 bytes per IPv4 and 16 per
+ * IPv6 address, so 4, 8, 13 or 11 bytes for IPv4, 16, 32, 37 or 35 for
+ * IPv6. Every forwarder of a cluster must pick the same backend, whatever
+ * its version: the value must stay siphash()'s of those bytes.
+ *
+ * The layout being fixed, the message words are built from the fields
+ * rather than read from a buffer: SipHash reads the bytes as little-endian
+ * 64-bit words, and its last word holds the 0 to 7 bytes past the last
+ * whole word with the length in its top byte. The addresses' lengths are
+ * multiples of 8 bytes, or 4 for IPv4 (a whole word with daddr, the tail
+ * alone without it), so the ports and protocol always start the last
+ * word.
+ */
+
+/* The little-endian value of 4 bytes in network order, as SipHash reads. */
+static inline u64 maglev_hash_le32(__be32 w)
+{
+	return le32_to_cpu((__force __le32)w);
+}
+
+/* The little-endian value of 8 bytes in network order: two __be32. */
+static inline u64 maglev_hash_le64(__be32 lo, __be32 hi)
+{
+	return maglev_hash_le32(hi) << 32 | maglev_hash_le32(lo);
+}
+
+static inline u64 maglev_hash_le16(__be16 w)
+{
+	return le16_to_cpu((__force __le16)w);
+}
+
+/*
+ * The SipHash state, v0 to v3, is an array that the compiler keeps in
+ * registers once these are inlined.
+ */
+static __always_inline void maglev_sipround(u64 v[4])
+{
+	SIPHASH_PERMUTATION(v[0], v[1], v[2], v[3]);
+}
+
+/* One message word of SipHash-2-4. */
+static __always_inline void maglev_siphash_word(u64 v[4], u64 m)
+{
+	v[3] ^= m;
+	maglev_sipround(v);
+	maglev_sipround(v);
+	v[0] ^= m;
+}
+
+/* The 128 bits of an IPv6 address: two message words. */
+static __always_inline void maglev_siphash_in6(u64 v[4],
+					       const struct in6_addr *a)
+{
+	maglev_siphash_word(v, maglev_hash_le64(a->s6_addr32[0],
+						a->s6_addr32[1]));
+	maglev_siphash_word(v, maglev_hash_le64(a->s6_addr32[2],
+						a->s6_addr32[3]));
+}
+
 static u32 maglev_flow_hash(const struct maglev_flow *flow, u8 mode,
 			    const siphash_key_t *seed)
 {
-	unsigned int alen = flow->family == AF_INET ? 4 : 16, len;
-	u8 buf[2 * sizeof(struct in6_addr) + 5];
+	u64 v[4] = {
+		SIPHASH_CONST_0 ^ seed->key[0],
+		SIPHASH_CONST_1 ^ seed->key[1],
+		SIPHASH_CONST_2 ^ seed->key[0],
+		SIPHASH_CONST_3 ^ seed->key[1],
+	};
+	u64 b, len;
 
-	/* Bytes in network order, so every forwarder hashes alike. */
-	memcpy(buf, &flow->saddr, alen);
-	len = alen;
-	if (mode == MAGLEV_HASH_SRC)
-		goto out;
-	memcpy(buf + len, &flow->daddr, alen);
-	len += alen;
-	if (mode == MAGLEV_HASH_SRC_DST)
-		goto out;
-	if (mode == MAGLEV_HASH_5TUPLE) {
-		memcpy(buf + len, &flow->sport, 2);
-		len += 2;
+	/* The bytes after the addresses: the last word, and their count. */
+	if (mode == MAGLEV_HASH_SRC || mode == MAGLEV_HASH_SRC_DST) {
+		b = 0;
+		len = 0;
+	} else if (mode == MAGLEV_HASH_5TUPLE) {
+		b = maglev_hash_le16(flow->sport) |
+		    maglev_hash_le16(flow->dport) << 16 |
+		    (u64)flow->proto << 32;
+		len = 5;
+	} else {
+		b = maglev_hash_le16(flow->dport) | (u64)flow->proto << 16;
+		len = 3;
 	}
-	memcpy(buf + len, &flow->dport, 2);
-	len += 2;
-	buf[len++] = flow->proto;
-out:
-	return (u32)siphash(buf, len, seed);
+
+	if (flow->family == AF_INET) {
+		if (mode == MAGLEV_HASH_SRC) {
+			b = maglev_hash_le32(flow->saddr.v4);
+			len = 4;
+		} else {
+			maglev_siphash_word(v,
+					    maglev_hash_le64(flow->saddr.v4,
+							     flow->daddr.v4));
+			len += 8;
+		}
+	} else {
+		maglev_siphash_in6(v, &flow->saddr.v6);
+		if (mode == MAGLEV_HASH_SRC) {
+			len = 16;
+		} else {
+			maglev_siphash_in6(v, &flow->daddr.v6);
+			len += 32;
+		}
+	}
+
+	/* The last word, then the finalization, as siphash(). */
+	b |= len << 56;
+	v[3] ^= b;
+	maglev_sipround(v);
+	maglev_sipround(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
+	maglev_sipround(v);
+	maglev_sipround(v);
+	maglev_sipround(v);
+	maglev_sipround(v);
+	return (u32)((v[0] ^ v[1]) ^ (v[2] ^ v[3]));
 }
 
 /**

@@ -10,8 +10,9 @@
  *
  * Speed: the "taken" marks live in a bitmap (8 KiB for M = 65537, so it stays
  * in L1 while the table does not), a backend's cursor and skip sit in two
- * dense arrays, and the next preference is found with an add and a
- * conditional subtract instead of a modulo. Filling the last E free slots
+ * dense arrays, and the next preference is found with an add, a lea and a
+ * conditional move instead of a modulo (maglev_step()); a probe of a taken
+ * slot is those and a bit test, 9 instructions. Filling the last E free slots
  * costs about M/E probes each, half of all probes for the last few hundred;
  * so once E is small, a backend's first free preference is found instead by
  * computing, for each free slot, how many steps of the backend's permutation
@@ -191,22 +192,49 @@ static u32 maglev_first_free(struct maglev_fill *f, u32 i)
 	return e;
 }
 
+/*
+ * The slot after @c in a permutation of step @s: c + s, less M if that
+ * reaches M. With @d = s - M (mod 2^32), c + d is c + s - M when c + s >= M
+ * and wraps around past c + s otherwise, so the smaller of the two is the
+ * answer: an add, a lea, a compare and a conditional move, without
+ * reading M (c + s < 2M < 2^32).
+ */
+static __always_inline u32 maglev_step(u32 c, u32 s, u32 d)
+{
+	return min(c + s, c + d);
+}
+
+/*
+ * The first slot from @c on in a permutation of step @s (@d = s - M) that
+ * is not taken, which is then marked taken. The probe loop keeps nothing
+ * but @c: the taken word's address and the bit are computed again after
+ * it, as otherwise gcc would carry them through every probe.
+ */
+static __always_inline u32 maglev_probe(unsigned long *taken, u32 c, u32 s,
+					u32 d)
+{
+	unsigned long w;
+
+	for (;;) {
+		w = taken[BIT_WORD(c)];
+		if (!(w & BIT_MASK(c)))
+			break;
+		c = maglev_step(c, s, d);
+	}
+	OPTIMIZER_HIDE_VAR(c);
+	taken[BIT_WORD(c)] = w | BIT_MASK(c);
+	return c;
+}
+
 /* Backend @i claims its next preferred free slot; @left slots are free. */
 static __always_inline void maglev_claim(struct maglev_fill *f, u32 i,
 					 u32 left)
 {
-	unsigned long *taken = f->taken;
-	u32 m = f->m;
-	u32 skip = f->skip[i];
+	u32 skip = f->skip[i], d = skip - f->m;
 	u32 c = f->next[i];
 
 	if (likely(left > f->few)) {
-		while (taken[BIT_WORD(c)] & BIT_MASK(c)) {
-			c += skip;
-			if (c >= m)
-				c -= m;
-		}
-		taken[BIT_WORD(c)] |= BIT_MASK(c);
+		c = maglev_probe(f->taken, c, skip, d);
 	} else {
 		if (left == f->few)
 			maglev_collect_free(f);
@@ -214,10 +242,7 @@ static __always_inline void maglev_claim(struct maglev_fill *f, u32 i,
 	}
 	f->table[c] = f->owner[i];
 	f->count[i]++;
-	c += skip;
-	if (c >= m)
-		c -= m;
-	f->next[i] = c;
+	f->next[i] = maglev_step(c, skip, d);
 }
 
 /*
@@ -254,19 +279,11 @@ static __always_inline void maglev_claim_probe(unsigned long *taken,
 					       const u32 *skip,
 					       const u16 *owner, u32 m, u32 i)
 {
-	u32 c = next[i], s = skip[i];
+	u32 s = skip[i], d = s - m;
+	u32 c = maglev_probe(taken, next[i], s, d);
 
-	while (taken[BIT_WORD(c)] & BIT_MASK(c)) {
-		c += s;
-		if (c >= m)
-			c -= m;
-	}
-	taken[BIT_WORD(c)] |= BIT_MASK(c);
 	table[c] = owner[i];
-	c += s;
-	if (c >= m)
-		c -= m;
-	next[i] = c;
+	next[i] = maglev_step(c, s, d);
 }
 
 /*

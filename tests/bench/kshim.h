@@ -28,6 +28,7 @@ typedef int64_t s64;
 #define __always_inline		inline __attribute__((__always_inline__))
 #endif
 #define noinline		__attribute__((__noinline__))
+#define OPTIMIZER_HIDE_VAR(var)	__asm__ ("" : "=r" (var) : "0" (var))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define max(a, b)		((a) > (b) ? (a) : (b))
@@ -98,6 +99,23 @@ static inline unsigned long int_sqrt(unsigned long x)
 typedef struct {
 	u64 key[2];
 } siphash_key_t;
+
+static inline u64 rol64(u64 word, unsigned int shift)
+{
+	return word << (shift & 63) | word >> ((-shift) & 63);
+}
+
+/* linux/siphash.h's raw permutation and constants (module/lookup.c). */
+#define SIPHASH_PERMUTATION(a, b, c, d) ( \
+	(a) += (b), (b) = rol64((b), 13), (b) ^= (a), (a) = rol64((a), 32), \
+	(c) += (d), (d) = rol64((d), 16), (d) ^= (c), \
+	(a) += (d), (d) = rol64((d), 21), (d) ^= (a), \
+	(c) += (b), (b) = rol64((b), 17), (b) ^= (c), (c) = rol64((c), 32))
+
+#define SIPHASH_CONST_0 0x736f6d6570736575ULL
+#define SIPHASH_CONST_1 0x646f72616e646f6dULL
+#define SIPHASH_CONST_2 0x6c7967656e657261ULL
+#define SIPHASH_CONST_3 0x7465646279746573ULL
 
 typedef struct {
 	unsigned long key[2];

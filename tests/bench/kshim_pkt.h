@@ -63,6 +63,8 @@ static inline bool IS_ERR(const void *p)
 #define ntohs(x)	((u16)__builtin_bswap16((__force u16)(x)))
 #define htonl(x)	((__be32)__builtin_bswap32(x))
 #define ntohl(x)	((u32)__builtin_bswap32((__force u32)(x)))
+#define le16_to_cpu(x)	((u16)(__force u16)(x))
+#define le32_to_cpu(x)	((u32)(__force u32)(x))
 
 #ifndef AF_INET
 #define AF_INET		2
@@ -596,5 +598,56 @@ static inline u32 hash_32(u32 val, unsigned int bits)
 {
 	return val * GOLDEN_RATIO_32 >> (32 - bits);
 }
+
+/*
+ * For module/lookup.c and the types of service.h it reads: lists,
+ * the config mutex and other members the packet path does not touch.
+ */
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+#define list_for_each_entry(pos, head, member)				\
+	for (pos = container_of((head)->next, typeof(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = container_of(pos->member.next, typeof(*pos), member))
+
+static inline void INIT_LIST_HEAD(struct list_head *l)
+{
+	l->next = l;
+	l->prev = l;
+}
+
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+
+struct mutex {
+	int unused;
+};
+
+typedef struct {
+	int refs;
+} refcount_t;
+
+struct dst_cache {
+	void *unused;
+};
+
+#define rcu_dereference_protected(p, c)	(p)
+#define kfree_rcu(p, member)	kfree(p)
+void *net_generic(const struct net *net, unsigned int id);
+
+static inline size_t size_add(size_t a, size_t b)
+{
+	return a + b < a ? SIZE_MAX : a + b;
+}
+
+#define struct_size(p, member, n)					\
+	size_add(sizeof(*(p)), (size_t)(n) * sizeof(*(p)->member))
 
 #endif /* _MAGLEV_KSHIM_PKT_H */

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The per-packet work of the module that lives in files that build
- * natively (module/parse.c, conn.c, conn_sweep.c, table.c, each compiled
- * on its own over the shims in kshim_pkt.h, as the module's objects are),
- * driven as hook.c drives it, for counting instructions with callgrind
- * (tests/bench/callgrind-bench runs it; instruction counts repeat exactly
- * from run to run, unlike timings on a shared host or under TCG).
+ * natively (module/parse.c, conn.c, conn_sweep.c, table.c, lookup.c, each
+ * compiled on its own over the shims in kshim_pkt.h, as the module's
+ * objects are), driven as hook.c drives it, for counting instructions with
+ * callgrind (tests/bench/callgrind-bench runs it; instruction counts
+ * repeat exactly from run to run, unlike timings on a shared host or
+ * under TCG).
  *
  * Per packet: maglev_parse_ipv4()/_ipv6(), maglev_conn_lookup(), then for
  * an established flow the backend check (maglev_be_by_id()) and
  * maglev_conn_update(), for a new flow the Maglev pick (maglev_select():
  * SipHash-2-4 of the 5-tuple under the cluster seed, one table slot) and
- * maglev_conn_insert(). maglev_select(), maglev_flow_hash() and
- * maglev_be_by_id() live in module/service.c, which needs the whole
- * kernel: bench_select() and bench_be_by_id() below copy them, adapted to
- * a minimal service record. Not counted: the service match
- * (maglev_svc_match()), routing, encapsulation, transmission, counters
- * (hook.c, encap.c, stats.c).
+ * maglev_conn_insert(). The service's configuration is lookup.c's struct
+ * maglev_svc_conf, built here as service.c would; the flow hash is checked
+ * against siphash() of the flow's bytes first (flow_hash_test()). Not
+ * counted: the service match (maglev_svc_match()), routing,
+ * encapsulation, transmission, counters (hook.c, encap.c, stats.c).
  *
  * Phases (each one callgrind dump, named): established (ESTABLISHED
  * flows, every packet a hit) and new (every packet a new UDP flow: a miss,
@@ -36,7 +36,9 @@
 #include "../../module/conn.h"
 #include "../../module/frag.h"
 #include "../../module/icmp.h"
+#include "../../module/lookup.h"
 #include "../../module/parse.h"
+#include "../../module/service.h"
 #include "../../module/stats.h"
 #include "../../module/table.h"
 
@@ -45,87 +47,21 @@
 #define BENCH_CONN_MAX	1500000
 #define BENCH_PRELOAD	1000000
 
-/* A service as the packet path sees it (struct maglev_svc_conf). */
-struct bench_be {
-	u32 id;
-	u32 weight;
-	u8 state;
-};
-
+/*
+ * A service as the packet path sees it: its id (struct maglev_service) and
+ * its configuration, which maglev_select() and maglev_be_by_id() read.
+ */
 struct bench_svc {
 	u32 id;
-	siphash_key_t seed;
-	u8 hash;
-	u32 m;
-	u16 *table;
-	u16 *id_slot;
-	u32 id_mask;
-	u32 n;
-	struct bench_be *be;
+	struct maglev_svc_conf *conf;
 };
 
-/* Copy of maglev_flow_hash() (module/service.c). */
-static u32 bench_flow_hash(const struct maglev_flow *flow, u8 mode,
-			   const siphash_key_t *seed)
-{
-	unsigned int alen = flow->family == AF_INET ? 4 : 16, len;
-	u8 buf[2 * sizeof(struct in6_addr) + 5];
-
-	memcpy(buf, &flow->saddr, alen);
-	len = alen;
-	if (mode == MAGLEV_HASH_SRC)
-		goto out;
-	memcpy(buf + len, &flow->daddr, alen);
-	len += alen;
-	if (mode == MAGLEV_HASH_SRC_DST)
-		goto out;
-	if (mode == MAGLEV_HASH_5TUPLE) {
-		memcpy(buf + len, &flow->sport, 2);
-		len += 2;
-	}
-	memcpy(buf + len, &flow->dport, 2);
-	len += 2;
-	buf[len++] = flow->proto;
-out:
-	return (u32)siphash(buf, len, seed);
-}
-
-/* Copy of maglev_select() (module/service.c): an exported call there. */
-static noinline const struct bench_be *
-bench_select(const struct bench_svc *svc, const struct maglev_flow *flow,
-	     u32 *hash, u32 *slot)
-{
-	u16 idx;
-
-	*hash = bench_flow_hash(flow, svc->hash, &svc->seed);
-	*slot = maglev_table_slot(*hash, svc->m);
-	idx = svc->table[*slot];
-	if (idx == MAGLEV_SLOT_EMPTY || idx >= svc->n)
-		return NULL;
-	return &svc->be[idx];
-}
-
-/* Copy of maglev_be_by_id() (module/service.c). */
-static noinline const struct bench_be *
-bench_be_by_id(const struct bench_svc *svc, u32 id)
-{
-	u32 i = hash_32(id, 31) & svc->id_mask;
-	u16 idx;
-
-	while ((idx = svc->id_slot[i]) != MAGLEV_SLOT_EMPTY) {
-		if (svc->be[idx].id == id)
-			return &svc->be[idx];
-		i = (i + 1) & svc->id_mask;
-	}
-	return NULL;
-}
-
 /* maglev_pick() of module/hook.c, less its counters and drop cases. */
-static __always_inline const struct bench_be *
+static __always_inline const struct maglev_be_conf *
 bench_pick(const struct bench_svc *svc, struct maglev_conn_table *t,
 	   const struct maglev_flow *flow)
 {
-	const struct bench_be *bc = NULL;
+	const struct maglev_be_conf *bc = NULL;
 	enum maglev_conn_res res;
 	struct maglev_conn *c;
 	u32 hash, slot, svc_id, be_id, bucket;
@@ -135,7 +71,7 @@ bench_pick(const struct bench_svc *svc, struct maglev_conn_table *t,
 follow:
 		be_id = maglev_conn_owner(c, &svc_id);
 		if (svc_id == svc->id) {
-			bc = bench_be_by_id(svc, be_id);
+			bc = maglev_be_by_id(svc->conf, be_id);
 			if (bc && (bc->state != MAGLEV_BE_STATE_UP ||
 				   !bc->weight))
 				bc = NULL;
@@ -145,13 +81,13 @@ follow:
 	}
 	if (bc)
 		return bc;
-	bc = bench_select(svc, flow, &hash, &slot);
+	bc = maglev_select(svc->conf, flow, &hash, &slot);
 	if (!bc)
 		return NULL;
 	if (c) {
-		maglev_conn_set_backend(c, svc->id, bc->id);
+		maglev_conn_set_backend(c, svc->id, bc->be->id);
 	} else {
-		c = maglev_conn_insert_at(t, flow, bucket, svc->id, bc->id,
+		c = maglev_conn_insert_at(t, flow, bucket, svc->id, bc->be->id,
 					  maglev_conn_state_new(flow), &res);
 		if (res == MAGLEV_CONN_EXISTS) {
 			bc = NULL;
@@ -170,7 +106,7 @@ bench_parse(const struct sk_buff *skb, struct maglev_flow *flow)
 }
 
 /* An unfragmented packet: parse, then maglev_pick(). */
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_packet(const struct bench_svc *svc, struct maglev_conn_table *t,
 	     struct sk_buff *skb)
 {
@@ -201,13 +137,13 @@ static const struct maglev_frag_limits bench_frag_lim = {
 	.timeout_ms = MAGLEV_FRAG_TIMEOUT_DEFAULT,
 };
 
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_frag_first(const struct bench_svc *svc, struct maglev_conn_table *t,
 		 struct sk_buff *skb)
 {
 	struct maglev_frag_owner owner;
 	struct maglev_frag_info fi;
-	const struct bench_be *bc;
+	const struct maglev_be_conf *bc;
 	struct maglev_flow flow;
 	u32 bucket;
 
@@ -222,14 +158,14 @@ bench_frag_first(const struct bench_svc *svc, struct maglev_conn_table *t,
 		return NULL;
 	owner.flow = fi.flow;
 	owner.svc_id = svc->id;
-	owner.be_id = bc->id;
+	owner.be_id = bc->be->id;
 	if (maglev_frag_record_at(bench_frags, &fi.key, bucket, &owner,
 				  &bench_frag_lim))
 		return NULL;
 	return bc;
 }
 
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_frag_later(const struct bench_svc *svc, struct maglev_conn_table *t,
 		 struct sk_buff *skb)
 {
@@ -244,7 +180,7 @@ bench_frag_later(const struct bench_svc *svc, struct maglev_conn_table *t,
 			      &owner) != MAGLEV_FRAG_SEND ||
 	    owner.svc_id != svc->id)
 		return NULL;
-	return bench_be_by_id(svc, owner.be_id);
+	return maglev_be_by_id(svc->conf, owner.be_id);
 }
 
 /*
@@ -257,12 +193,12 @@ bench_frag_later(const struct bench_svc *svc, struct maglev_conn_table *t,
  * ICMP checksum over the quoted bytes (skb_checksum() unless the device
  * verified it), transmission and counters.
  */
-static noinline const struct bench_be *
+static noinline const struct maglev_be_conf *
 bench_icmp(const struct bench_svc *svc, struct maglev_conn_table *t,
 	   struct sk_buff *skb)
 {
 	struct maglev_flow outer, inner, flow;
-	const struct bench_be *bc;
+	const struct maglev_be_conf *bc;
 	struct maglev_conn *c;
 	u8 _ih[8];
 	const u8 *ih;
@@ -295,7 +231,7 @@ bench_icmp(const struct bench_svc *svc, struct maglev_conn_table *t,
 	be_id = maglev_conn_owner(c, &svc_id);
 	if (svc_id != svc->id)
 		return NULL;
-	bc = bench_be_by_id(svc, be_id);
+	bc = maglev_be_by_id(svc->conf, be_id);
 	if (!bc || bc->state != MAGLEV_BE_STATE_UP)
 		return NULL;
 	return bc;
@@ -348,40 +284,120 @@ static void self_test(void)
 		die("siphash() does not match lib/test_siphash.c");
 }
 
+/*
+ * The flow hash's bytes as the module hashed them before its fixed-layout
+ * SipHash (and as every forwarder must keep hashing them): the fields in
+ * network order, then siphash() of the buffer.
+ */
+static u32 ref_flow_hash(const struct maglev_flow *flow, u8 mode,
+			 const siphash_key_t *key)
+{
+	unsigned int alen = flow->family == AF_INET ? 4 : 16, len;
+	u8 buf[2 * sizeof(struct in6_addr) + 5];
+
+	memcpy(buf, &flow->saddr, alen);
+	len = alen;
+	if (mode == MAGLEV_HASH_SRC)
+		goto out;
+	memcpy(buf + len, &flow->daddr, alen);
+	len += alen;
+	if (mode == MAGLEV_HASH_SRC_DST)
+		goto out;
+	if (mode == MAGLEV_HASH_5TUPLE) {
+		memcpy(buf + len, &flow->sport, 2);
+		len += 2;
+	}
+	memcpy(buf + len, &flow->dport, 2);
+	len += 2;
+	buf[len++] = flow->proto;
+out:
+	return (u32)siphash(buf, len, key);
+}
+
+/*
+ * lookup.c's flow hash (maglev_flow_hash(), static: read through
+ * maglev_select()'s @hash) against ref_flow_hash(), random flows and seeds,
+ * both families, every mode. A one-slot table: only the hash matters.
+ */
+static void flow_hash_test(void)
+{
+	struct maglev_svc_conf *conf = xcalloc(1, sizeof(*conf));
+	u16 table[1] = { MAGLEV_SLOT_EMPTY };
+	u64 x = 0x9e3779b97f4a7c15ULL;
+	struct maglev_flow f;
+	unsigned int i, j;
+	u32 hash, slot;
+	u8 mode, *p;
+
+	conf->table = table;
+	conf->params.table_size = 1;
+	for (i = 0; i < 20000; i++) {
+		/* xorshift64: every byte of the flow and seed random */
+		p = (u8 *)&f;
+		for (j = 0; j < sizeof(f); j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			p[j] = x;
+		}
+		conf->seed.key[0] = x * 0x2545f4914f6cdd1dULL;
+		conf->seed.key[1] = x ^ (x >> 29);
+		f.family = i & 1 ? AF_INET6 : AF_INET;
+		for (mode = 0; mode <= MAGLEV_HASH_MAX; mode++) {
+			conf->params.hash = mode;
+			hash = ~ref_flow_hash(&f, mode, &conf->seed);
+			if (maglev_select(conf, &f, &hash, &slot) ||
+			    hash != ref_flow_hash(&f, mode, &conf->seed)) {
+				fprintf(stderr, "family %u mode %u flow %u\n",
+					f.family, mode, i);
+				die("maglev_flow_hash() differs from siphash() of the flow's bytes");
+			}
+		}
+	}
+	free(conf);
+}
+
 static struct bench_svc *bench_svc_new(u32 id, u32 n)
 {
 	struct bench_svc *svc = xcalloc(1, sizeof(*svc));
+	struct maglev_svc_conf *conf;
+	struct maglev_backend *be = xcalloc(n, sizeof(*be));
 	struct maglev_table_be *tb = xcalloc(n, sizeof(*tb));
 	u8 (*addr)[4] = xcalloc(n, sizeof(*addr));
 	u32 i, j, size = 4;
 
+	conf = xcalloc(1, struct_size(conf, be, n));
 	svc->id = id;
-	svc->seed = seed;
-	svc->hash = MAGLEV_HASH_5TUPLE;
-	svc->m = BENCH_M;
-	svc->n = n;
-	svc->table = xcalloc(BENCH_M, sizeof(*svc->table));
-	svc->be = xcalloc(n, sizeof(*svc->be));
+	svc->conf = conf;
+	conf->seed = seed;
+	conf->params.hash = MAGLEV_HASH_5TUPLE;
+	conf->params.table_size = BENCH_M;
+	conf->n_backends = n;
+	conf->table = xcalloc(BENCH_M, sizeof(*conf->table));
 	while (size < 2 * n)
 		size <<= 1;
-	svc->id_mask = size - 1;
-	svc->id_slot = xcalloc(size, sizeof(*svc->id_slot));
+	conf->id_mask = size - 1;
+	conf->id_slot = xcalloc(size, sizeof(*conf->id_slot));
 	for (i = 0; i < size; i++)
-		svc->id_slot[i] = MAGLEV_SLOT_EMPTY;
+		conf->id_slot[i] = MAGLEV_SLOT_EMPTY;
 	for (i = 0; i < n; i++) {
 		addr[i][0] = 10;
 		addr[i][1] = 200;
 		addr[i][2] = (i + 1) >> 8;
 		addr[i][3] = i + 1;
 		tb[i] = (struct maglev_table_be){ addr[i], 4, 1, 0 };
-		svc->be[i] = (struct bench_be){ id * 100000 + i + 1, 1,
-						MAGLEV_BE_STATE_UP };
-		j = hash_32(svc->be[i].id, 31) & svc->id_mask;
-		while (svc->id_slot[j] != MAGLEV_SLOT_EMPTY)
-			j = (j + 1) & svc->id_mask;
-		svc->id_slot[j] = i;
+		be[i].id = id * 100000 + i + 1;
+		be[i].family = AF_INET;
+		memcpy(&be[i].addr.v4, addr[i], 4);
+		conf->be[i].be = &be[i];
+		conf->be[i].weight = 1;
+		conf->be[i].state = MAGLEV_BE_STATE_UP;
+		j = maglev_id_hash(be[i].id, conf->id_mask);
+		while (conf->id_slot[j] != MAGLEV_SLOT_EMPTY)
+			j = (j + 1) & conf->id_mask;
+		conf->id_slot[j] = i;
 	}
-	if (maglev_table_build(svc->table, BENCH_M, &seed, tb, n))
+	if (maglev_table_build(conf->table, BENCH_M, &seed, tb, n))
 		die("maglev_table_build()");
 	free(tb);
 	return svc;
@@ -565,9 +581,9 @@ static void bench_pkts_free(struct bench_pkts *p)
 	free(p->buf);
 }
 
-typedef const struct bench_be *(*bench_fn)(const struct bench_svc *svc,
-					   struct maglev_conn_table *t,
-					   struct sk_buff *skb);
+typedef const struct maglev_be_conf *
+(*bench_fn)(const struct bench_svc *svc, struct maglev_conn_table *t,
+	    struct sk_buff *skb);
 
 static u32 bench_run(bench_fn fn, const struct bench_svc *svc,
 		     struct maglev_conn_table *t, const struct bench_pkts *p,
@@ -715,6 +731,7 @@ int main(int argc, char **argv)
 	if (npkts < BENCH_EST)
 		die("need PKTS >= 1024");
 	self_test();
+	flow_hash_test();
 	bench_stats.n = MAGLEV_CTR_MAX;
 	bench_stats.pcpu = xcalloc(1, sizeof(*bench_stats.pcpu) +
 				   MAGLEV_CTR_MAX * sizeof(u64_stats_t));

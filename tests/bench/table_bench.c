@@ -5,7 +5,9 @@
  * for N equal-weight backends 10.x.y.z at M = 65537 and 655373. Both get the
  * same offsets and skips from maglev_perm_init(), outside the timed part, so
  * only the population loop differs; and both, and maglev_table_build(), must
- * produce the same table: equal weights are exactly Pseudocode 1.
+ * produce the same table: equal weights are exactly Pseudocode 1. Unequal
+ * weights (the fill's rounds and heap paths) are checked against Pseudocode
+ * 1 weighted as table.c documents it, untimed.
  * Per M: a warm-up run of each, then R timed runs (CLOCK_MONOTONIC), ours
  * and naive alternating; median, min and max in ms. Human-readable lines go
  * to stderr, one JSON object to stdout. Built with -O2 (the kernel's level)
@@ -118,6 +120,101 @@ static double stats(double *t, int r, char *buf, size_t len)
 	return med;
 }
 
+/*
+ * Pseudocode 1 weighted as table.c documents it (tests/kunit/table_kunit.c's
+ * test_ref_fill()): rounds in which a backend earns its weight and claims
+ * when its credit reaches the largest weight; a modulo per preference.
+ */
+static void naive_fill_weighted(u16 *table, u32 m,
+				const struct maglev_perm *perm,
+				const u32 *weight, u32 n)
+{
+	u32 *next = calloc(n, sizeof(*next));
+	u32 *credit = calloc(n, sizeof(*credit));
+	u32 wmax = 0, filled = 0, i, c;
+
+	if (!next || !credit)
+		die("out of memory");
+	for (c = 0; c < m; c++)
+		table[c] = MAGLEV_SLOT_EMPTY;
+	for (i = 0; i < n; i++)
+		wmax = max(wmax, weight[i]);
+	while (wmax && filled < m) {
+		for (i = 0; i < n && filled < m; i++) {
+			credit[i] += weight[i];
+			if (!weight[i] || credit[i] < wmax)
+				continue;
+			credit[i] -= wmax;
+			do {
+				c = (perm[i].offset +
+				     (u64)next[i]++ * perm[i].skip) % m;
+			} while (table[c] != MAGLEV_SLOT_EMPTY);
+			table[c] = i;
+			filled++;
+		}
+	}
+	free(next);
+	free(credit);
+}
+
+/*
+ * maglev_table_fill()'s other paths, against naive_fill_weighted(): any
+ * weights (the rounds), one heavy backend among many light ones (the
+ * heap), some weights zero.
+ */
+static int check_weighted(u32 m)
+{
+	static const u32 ns[] = { 1000, 300, 1000 };
+	u32 state = 12345, k, i, n;
+	int ok = 1;
+
+	for (k = 0; k < 3; k++) {
+		struct maglev_perm *perm;
+		u16 *table, *want;
+		u32 *weight;
+		u8 id[4];
+
+		n = ns[k];
+		perm = xmalloc(n * sizeof(*perm));
+		weight = xmalloc(n * sizeof(*weight));
+		table = xmalloc(m * sizeof(*table));
+		want = xmalloc(m * sizeof(*want));
+		for (i = 0; i < n; i++) {
+			id[0] = 10;
+			id[1] = (i + 1) >> 16;
+			id[2] = (i + 1) >> 8;
+			id[3] = i + 1;
+			maglev_perm_init(&perm[i], &seed, id, 4, m);
+			state = state * 1103515245 + 12345;
+			if (k == 0)
+				weight[i] = 1 + (state >> 8) % 100;
+			else if (k == 1)
+				weight[i] = i ? 1 + (state >> 8) % 3 : 100;
+			else
+				weight[i] = (state >> 8) % 4 ?
+					    1 + (state >> 12) % 3 : 0;
+		}
+		/* maglev_fill(): not counted as maglev_table_fill() is */
+		if (maglev_fill(table, m, perm, weight, NULL, n, NULL))
+			die("a weighted fill failed");
+		naive_fill_weighted(want, m, perm, weight, n);
+		for (i = 0; i < m; i++) {
+			if (table[i] == want[i])
+				continue;
+			fprintf(stderr,
+				"table_bench: FAIL: M %u weights %u slot %u: ours %u, naive %u\n",
+				m, k, i, table[i], want[i]);
+			ok = 0;
+			break;
+		}
+		free(perm);
+		free(weight);
+		free(table);
+		free(want);
+	}
+	return ok;
+}
+
 /* SipHash reference vectors, and a known answer of tests/kunit. */
 static void self_test(void)
 {
@@ -207,6 +304,8 @@ int main(int argc, char **argv)
 			identical = 0;
 			break;
 		}
+		if (!check_weighted(m))
+			identical = 0;
 
 		for (r = 0; r < reps; r++) {
 			t = now_ms();
