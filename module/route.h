@@ -5,7 +5,6 @@
 #ifndef _MAGLEV_ROUTE_H
 #define _MAGLEV_ROUTE_H
 
-#include <linux/gfp.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include "maglev.h"
