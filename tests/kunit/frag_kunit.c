@@ -5,6 +5,7 @@
  */
 #include "frag.c"
 #include "pool.c"
+#include "route.c"
 #include "stats.c"
 
 #include <kunit/test.h>
