@@ -67,7 +67,7 @@ ncpu=$(nproc)
 want=$((2 * 60 * ncpu))
 
 # phase NAME PORT_BASE: 2 x 60 flows from every CPU, each answered by b1;
-# sets D0/D1, what B1's eth0 and eth1 received meanwhile (not in a
+# sets D[0], D[1], what B1's eth0 and eth1 received meanwhile (not in a
 # subshell: check would lose them).
 phase() {
 	local base=$2 cpu before after
@@ -77,28 +77,34 @@ phase() {
 			return 1
 	done
 	read -r -a after <<<"$(rx_b1)"
-	D0=$((after[0] - before[0]))
-	D1=$((after[1] - before[1]))
-	log_pass "$1: $want flows from $ncpu CPUs answered; B1 received $D0 packets on eth0, $D1 on eth1"
+	D=($((after[0] - before[0])) $((after[1] - before[1])))
+	log_pass "$1: $want flows from $ncpu CPUs answered"
+}
+
+# routes CMD [DEV]: `ip route CMD` of F's host routes to B1, both families.
+routes() {
+	ip -n "$NS_F" -b - <<-EOF || die "route $*"
+		route $1 ${BE4[1]}/32 ${2:+dev $2}
+		route $1 ${BE6[1]}/128 ${2:+dev $2}
+	EOF
+}
+
+# arrived NAME ON OFF: every GRE packet of the last phase came in on B1's
+# link ON (D[ON] >= want), none on OFF (a few ARP/ND packets at most).
+arrived() {
+	check "$1: all on eth$2 (${D[$2]} >= $want), none on eth$3 (${D[$3]})" \
+		test "${D[$2]}" -ge $want -a "${D[$3]}" -lt 20
 }
 
 phase "via b1" 20000 || die "via b1: flows not answered"
-check "via b1: the GRE packets came in on eth0 (>= $want), not eth1" \
-	test "$D0" -ge $want -a "$D1" -lt 20
+arrived "via b1" 0 1
 
-ip -n "$NS_F" -b - <<-EOF || die "route replace"
-	route replace ${BE4[1]}/32 dev b1x
-	route replace ${BE6[1]}/128 dev b1x
-EOF
+routes replace b1x
 phase "via b1x" 21000 || die "via b1x: flows not answered (the old route?)"
-check "via b1x: every CPU's cached route moved: all on eth1 (>= $want), none on eth0" \
-	test "$D1" -ge $want -a "$D0" -lt 20
+arrived "via b1x: every CPU's cached route moved" 1 0
 
 nr0=$(mctl -j stats | json_get 'd["drop_no_route"]')
-ip -n "$NS_F" -b - <<-EOF || die "route del"
-	route del ${BE4[1]}/32
-	route del ${BE6[1]}/128
-EOF
+routes del
 for ((cpu = 0; cpu < ncpu; cpu++)); do
 	taskset -c $cpu python3 "$PEER" flows --client-ns "$NS_C" --fwd-ns "$NS_F" \
 		--map "$(be_map 46)" --timeout 1 \
@@ -109,11 +115,7 @@ nr1=$(mctl -j stats | json_get 'd["drop_no_route"]')
 check "no route: the packets were counted as no-route ($((nr1 - nr0)) >= $((10 * ncpu)))" \
 	test $((nr1 - nr0)) -ge $((10 * ncpu))
 
-ip -n "$NS_F" -b - <<-EOF || die "route add"
-	route add ${BE4[1]}/32 dev b1
-	route add ${BE6[1]}/128 dev b1
-EOF
+routes add b1
 phase "back via b1" 23000 || die "back via b1: flows not answered"
-check "back via b1: on eth0 again (>= $want), none on eth1" \
-	test "$D0" -ge $want -a "$D1" -lt 20
+arrived "back via b1" 0 1
 exit $RET
