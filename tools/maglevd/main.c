@@ -639,9 +639,10 @@ static void stop(struct daemon *d, const char *why)
 	}
 	d->stopping = true;
 	notify("STOPPING=1");
-	d->stop_at_ms = now_ms() + d->conf->drain_ms;
 	logmsg(LOG_NOTICE, "%s: withdrawing every VIP, exiting in %ums (kernel configuration left in place)",
 	       why, d->conf->drain_ms);
+	/* Counted from the log line, so that the line's promise holds. */
+	d->stop_at_ms = now_ms() + d->conf->drain_ms;
 	evaluate(d);
 }
 
