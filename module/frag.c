@@ -452,23 +452,6 @@ enum maglev_frag_res maglev_frag_first_at(struct maglev_frag_table *t,
 }
 
 /**
- * maglev_frag_first() - maglev_frag_first_at() without the bucket
- * @t: the table
- * @key: its datagram
- * @owner: out, for MAGLEV_FRAG_SEND
- *
- * Return: as maglev_frag_first_at().
- */
-enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
-				       const struct maglev_frag_key *key,
-				       struct maglev_frag_owner *owner)
-{
-	u32 bucket;
-
-	return maglev_frag_first_at(t, key, owner, &bucket);
-}
-
-/**
  * maglev_frag_record_at() - record a first fragment's backend
  * @t: the table
  * @key: its datagram
@@ -533,24 +516,6 @@ struct sk_buff *maglev_frag_record_at(struct maglev_frag_table *t,
 		tail = &skb->next;
 	}
 	return list;
-}
-
-/**
- * maglev_frag_record() - maglev_frag_record_at(), finding the bucket
- * @t: the table
- * @key: its datagram
- * @owner: as for maglev_frag_record_at()
- * @lim: the namespace's bounds
- *
- * Return: as maglev_frag_record_at().
- */
-struct sk_buff *maglev_frag_record(struct maglev_frag_table *t,
-				   const struct maglev_frag_key *key,
-				   const struct maglev_frag_owner *owner,
-				   const struct maglev_frag_limits *lim)
-{
-	return maglev_frag_record_at(t, key, maglev_frag_hash(t, key), owner,
-				     lim);
 }
 
 static void maglev_frag_sweep(struct timer_list *timer)

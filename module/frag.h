@@ -80,7 +80,7 @@ struct maglev_frag_info {
  * @MAGLEV_FRAG_UNKNOWN: a later fragment of an untracked datagram; nothing
  *	was done (call maglev_frag_hold() if it is VIP traffic)
  * @MAGLEV_FRAG_NEW: a first fragment: recorded (or not, table full); pick
- *	its backend and call maglev_frag_record()
+ *	its backend and call maglev_frag_record_at()
  */
 enum maglev_frag_res {
 	MAGLEV_FRAG_SEND,
@@ -123,12 +123,5 @@ struct sk_buff *maglev_frag_record_at(struct maglev_frag_table *t,
 				      u32 bucket,
 				      const struct maglev_frag_owner *owner,
 				      const struct maglev_frag_limits *lim);
-enum maglev_frag_res maglev_frag_first(struct maglev_frag_table *t,
-				       const struct maglev_frag_key *key,
-				       struct maglev_frag_owner *owner);
-struct sk_buff *maglev_frag_record(struct maglev_frag_table *t,
-				   const struct maglev_frag_key *key,
-				   const struct maglev_frag_owner *owner,
-				   const struct maglev_frag_limits *lim);
 
 #endif /* _MAGLEV_FRAG_H */

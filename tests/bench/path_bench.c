@@ -122,7 +122,7 @@ bench_packet(const struct bench_svc *svc, struct maglev_conn_table *t,
  * FRAGMENT, maglev_frag_parse() reads the datagram's key (and a first
  * fragment's ports), then a first fragment asks the fragment table
  * (maglev_frag_first_at()), picks as an unfragmented packet of its 5-tuple
- * would and records the pick (maglev_frag_record()); a later fragment
+ * would and records the pick (maglev_frag_record_at()); a later fragment
  * finds the record (maglev_frag_later()) and the backend by its id. Not
  * counted, as for whole packets: the service match (and
  * maglev_svc_vip_proto()), transmission and its counters.

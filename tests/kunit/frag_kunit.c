@@ -85,9 +85,10 @@ static enum maglev_frag_res test_first(struct test_ctx *c,
 				       struct maglev_frag_owner *o)
 {
 	enum maglev_frag_res r;
+	u32 bucket;
 
 	local_bh_disable();
-	r = maglev_frag_first(c->t, k, o);
+	r = maglev_frag_first_at(c->t, k, o, &bucket);
 	local_bh_enable();
 	return r;
 }
@@ -99,7 +100,8 @@ static struct sk_buff *test_record(struct test_ctx *c,
 	struct sk_buff *l;
 
 	local_bh_disable();
-	l = maglev_frag_record(c->t, k, o, &c->lim);
+	l = maglev_frag_record_at(c->t, k, maglev_frag_hash(c->t, k), o,
+				  &c->lim);
 	local_bh_enable();
 	return l;
 }
