@@ -286,11 +286,7 @@ static u32 maglev_flow_hash(const struct maglev_flow *flow, u8 mode,
 	}
 
 	/* The last word, then the finalization, as siphash(). */
-	b |= len << 56;
-	v[3] ^= b;
-	maglev_sipround(v);
-	maglev_sipround(v);
-	v[0] ^= b;
+	maglev_siphash_word(v, b | len << 56);
 	v[2] ^= 0xff;
 	maglev_sipround(v);
 	maglev_sipround(v);

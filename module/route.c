@@ -69,7 +69,8 @@ struct maglev_route_pcpu {
 int maglev_route_cache_init(struct maglev_route_cache *rc, gfp_t gfp)
 {
 	rc->gen = 0;
-	rc->pcpu = alloc_percpu_gfp(struct maglev_route_pcpu, gfp | __GFP_ZERO);
+	/* Per-CPU memory comes zeroed: no route on any CPU. */
+	rc->pcpu = alloc_percpu_gfp(struct maglev_route_pcpu, gfp);
 	return rc->pcpu ? 0 : -ENOMEM;
 }
 
